@@ -1,0 +1,39 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "supernode",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "supernode", targets: ["supernode"]),
+        .library(name: "Supernode", targets: ["Units", "DataFiles", "Hardware", "Workload", "Reports"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
+    ],
+    targets: [
+        // Physical quantities with SI units and the number formats chips compute in.
+        .target(name: "Units"),
+        // Strict YAML/JSON decoding of description files: line numbers, unknown keys rejected.
+        .target(name: "DataFiles", dependencies: [.product(name: "Yams", package: "Yams")]),
+        // Chips, links, switches, nodes, fabrics, systems, and the shipped catalog.
+        .target(name: "Hardware", dependencies: ["Units", "DataFiles"], resources: [.copy("Presets")]),
+        // Model architectures from Hugging Face config.json, and the shipped model catalog.
+        .target(name: "Workload", dependencies: ["Units", "DataFiles"], resources: [.copy("Presets")]),
+        // Tables, CSV and JSON rendering of results.
+        .target(name: "Reports", dependencies: ["Units", "Hardware", "Workload"]),
+        // The command-line interface as a library, so tests can run commands in-process.
+        .target(name: "SupernodeCLI", dependencies: [
+            "Units", "DataFiles", "Hardware", "Workload", "Reports",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "supernode", dependencies: ["SupernodeCLI"]),
+        .testTarget(name: "UnitsTests", dependencies: ["Units", .product(name: "Numerics", package: "swift-numerics")]),
+        .testTarget(name: "DataFilesTests", dependencies: ["DataFiles"]),
+        .testTarget(name: "HardwareTests", dependencies: ["Hardware", "Units", "DataFiles", .product(name: "Numerics", package: "swift-numerics")]),
+        .testTarget(name: "WorkloadTests", dependencies: ["Workload", "Units", "DataFiles", .product(name: "Numerics", package: "swift-numerics")]),
+        .testTarget(name: "CLITests", dependencies: ["SupernodeCLI", "supernode", "Hardware", "Reports"], resources: [.copy("Golden")]),
+    ]
+)

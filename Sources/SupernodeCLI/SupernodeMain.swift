@@ -1,0 +1,52 @@
+import ArgumentParser
+import DataFiles
+import Hardware
+import Workload
+
+/// Runs the command line and turns every outcome into an exit status: 0 for success (and help),
+/// 2 for bad input of any kind, with the message on standard error.
+public enum SupernodeMain {
+    /// What a run printed and how it ended.
+    public struct Outcome: Sendable, Equatable {
+        public var status: Int32
+        public var output: String
+        public var errorOutput: String
+    }
+
+    /// Parses and runs `arguments` (without the program name), capturing output.
+    public static func execute(_ arguments: [String]) -> Outcome {
+        do {
+            let command = try SupernodeCommand.parseAsRoot(arguments)
+            if let rendering = command as? any RenderingCommand {
+                return Outcome(status: 0, output: try rendering.render(), errorOutput: "")
+            }
+            // A command group without a default subcommand: show its help.
+            return Outcome(status: 0, output: SupernodeCommand.helpMessage(for: type(of: command)) + "\n", errorOutput: "")
+        } catch let error as HardwareError {
+            return failure(error.description)
+        } catch let error as WorkloadError {
+            return failure(error.description)
+        } catch let error as DataFileError {
+            return failure(error.description)
+        } catch let error as InputError {
+            return failure(error.description)
+        } catch {
+            let message = SupernodeCommand.fullMessage(for: error)
+            if SupernodeCommand.exitCode(for: error) == .success {
+                return Outcome(status: 0, output: message + "\n", errorOutput: "")
+            }
+            return failure(message)
+        }
+    }
+
+    static func failure(_ message: String) -> Outcome {
+        let text = message.hasPrefix("Error:") ? message : "Error: \(message)"
+        return Outcome(status: 2, output: "", errorOutput: text + "\n")
+    }
+}
+
+/// Bad input found by a command itself (not by the catalogs).
+struct InputError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,53 @@
+/// The fields of a Hugging Face `config.json` that shape a model, as written there (snake_case in the file).
+///
+/// Every field is optional here; ``ModelArchitecture/init(config:name:)`` says which ones an architecture
+/// needs. Fields the file has but supernode does not use are ignored: config files carry many.
+public struct HFConfig: Sendable, Hashable, Codable {
+    public var architectures: [String]?
+    public var modelType: String?
+    /// supernode's own spelling for inline models (`architecture: gpt`); same meaning as `model_type`.
+    public var architecture: String?
+    public var _nameOrPath: String?
+    /// Where the values come from, for presets shipped with supernode.
+    public var _supernodeSource: String?
+
+    public var hiddenSize: Int?
+    public var numHiddenLayers: Int?
+    public var numAttentionHeads: Int?
+    public var numKeyValueHeads: Int?
+    public var headDim: Int?
+    public var intermediateSize: Int?
+    public var vocabSize: Int?
+    public var maxPositionEmbeddings: Int?
+    public var tieWordEmbeddings: Bool?
+    public var hiddenAct: String?
+    public var attentionBias: Bool?
+    public var torchDtype: String?
+
+    // Mixture of experts, under each family's names.
+    public var numLocalExperts: Int?
+    public var numExperts: Int?
+    public var nRoutedExperts: Int?
+    public var numExpertsPerTok: Int?
+    public var moeIntermediateSize: Int?
+    public var nSharedExperts: Int?
+    public var firstKDenseReplace: Int?
+    public var moeLayerFreq: Int?
+    public var decoderSparseStep: Int?
+    public var mlpOnlyLayers: [Int]?
+    public var nGroup: Int?
+    public var topkGroup: Int?
+
+    // DeepSeek multi-head latent attention and multi-token prediction.
+    public var qLoraRank: Int?
+    public var kvLoraRank: Int?
+    public var qkNopeHeadDim: Int?
+    public var qkRopeHeadDim: Int?
+    public var vHeadDim: Int?
+    public var numNextnPredictLayers: Int?
+
+    // Megatron-style GPT given inline.
+    public var ffnHiddenSize: Int?
+
+    public init() {}
+}

@@ -1,0 +1,148 @@
+extension ModelArchitecture {
+    /// Normalises a Hugging Face config.
+    ///
+    /// The family comes from `model_type` (or `architecture` for inline models, or the first entry of
+    /// `architectures`). Defaults follow the families' reference code: `head_dim` = hidden / heads,
+    /// `num_key_value_heads` = heads, untied embeddings, GPT's FFN = 4 x hidden.
+    /// - Throws: ``WorkloadError`` naming a missing or out-of-range field, or an unknown architecture.
+    public init(config: HFConfig, name: String) throws(WorkloadError) {
+        let family = try Self.family(of: config, name: name)
+        let label = family.rawValue
+        func require(_ value: Int?, _ field: String) throws(WorkloadError) -> Int {
+            guard let value else { throw .missingField(field, architecture: label, model: name) }
+            guard value > 0 else { throw .invalid(model: name, field: field, reason: "must be positive, got \(value)") }
+            return value
+        }
+        func optional(_ value: Int?, _ field: String) throws(WorkloadError) -> Int? {
+            guard let value else { return nil }
+            guard value > 0 else { throw .invalid(model: name, field: field, reason: "must be positive, got \(value)") }
+            return value
+        }
+
+        let hidden = try require(config.hiddenSize, "hidden_size")
+        let layers = try require(config.numHiddenLayers, "num_hidden_layers")
+        let heads = try require(config.numAttentionHeads, "num_attention_heads")
+        let vocab = try require(config.vocabSize, family == .gpt ? "vocab_size (51200 for Megatron GPT)" : "vocab_size")
+        let maxPositions = try optional(config.maxPositionEmbeddings, "max_position_embeddings") ?? (family == .gpt ? 2048 : 4096)
+
+        let attention: Attention
+        if family == .deepseekV3 {
+            attention = .latent(
+                heads: heads,
+                qLoraRank: try optional(config.qLoraRank, "q_lora_rank"),
+                kvLoraRank: try require(config.kvLoraRank, "kv_lora_rank"),
+                nopeDim: try require(config.qkNopeHeadDim, "qk_nope_head_dim"),
+                ropeDim: try require(config.qkRopeHeadDim, "qk_rope_head_dim"),
+                valueDim: try require(config.vHeadDim, "v_head_dim"))
+        } else {
+            let kvHeads = try optional(config.numKeyValueHeads, "num_key_value_heads") ?? heads
+            guard heads % kvHeads == 0 else {
+                throw .invalid(model: name, field: "num_key_value_heads",
+                               reason: "\(kvHeads) key/value heads do not divide \(heads) attention heads")
+            }
+            let headDim: Int
+            if let given = try optional(config.headDim, "head_dim") {
+                headDim = given
+            } else {
+                guard hidden % heads == 0 else {
+                    throw .invalid(model: name, field: "head_dim",
+                                   reason: "hidden_size \(hidden) is not a multiple of \(heads) heads; give head_dim")
+                }
+                headDim = hidden / heads
+            }
+            attention = .grouped(
+                heads: heads, kvHeads: kvHeads, headDim: headDim,
+                qkvBias: family == .qwen2 || family == .gpt || (config.attentionBias ?? false),
+                outputBias: family == .gpt || (config.attentionBias ?? false),
+                qkNorm: family == .qwen3 || family == .qwen3Moe)
+        }
+
+        let ffn: FeedForward
+        if family == .gpt {
+            ffn = FeedForward(intermediateSize: try optional(config.ffnHiddenSize ?? config.intermediateSize, "ffn_hidden_size") ?? 4 * hidden,
+                              isGated: false, hasBias: true)
+        } else if family == .mixtral {
+            // Mixtral's intermediate_size is the width of each expert; it has no dense layers.
+            ffn = FeedForward(intermediateSize: try require(config.intermediateSize, "intermediate_size"), isGated: true, hasBias: false)
+        } else {
+            ffn = FeedForward(intermediateSize: try require(config.intermediateSize, "intermediate_size"), isGated: true, hasBias: false)
+        }
+
+        var moe: MixtureOfExperts?
+        switch family {
+        case .mixtral:
+            let experts = try require(config.numLocalExperts, "num_local_experts")
+            moe = MixtureOfExperts(
+                routedExperts: experts, expertsPerToken: try require(config.numExpertsPerTok, "num_experts_per_tok"),
+                sharedExperts: 0, expertIntermediateSize: ffn.intermediateSize, moeLayers: Array(0..<layers),
+                groups: nil, groupsPerToken: nil, routerBias: false)
+        case .qwen3Moe:
+            let step = try optional(config.decoderSparseStep, "decoder_sparse_step") ?? 1
+            let denseOnly = Set(config.mlpOnlyLayers ?? [])
+            moe = MixtureOfExperts(
+                routedExperts: try require(config.numExperts, "num_experts"),
+                expertsPerToken: try require(config.numExpertsPerTok, "num_experts_per_tok"),
+                sharedExperts: 0, expertIntermediateSize: try require(config.moeIntermediateSize, "moe_intermediate_size"),
+                moeLayers: (0..<layers).filter { !denseOnly.contains($0) && ($0 + 1) % step == 0 },
+                groups: nil, groupsPerToken: nil, routerBias: false)
+        case .deepseekV3:
+            let firstDense = config.firstKDenseReplace ?? 0
+            guard firstDense >= 0, firstDense <= layers else {
+                throw .invalid(model: name, field: "first_k_dense_replace", reason: "must be between 0 and \(layers), got \(firstDense)")
+            }
+            let frequency = try optional(config.moeLayerFreq, "moe_layer_freq") ?? 1
+            moe = MixtureOfExperts(
+                routedExperts: try require(config.nRoutedExperts, "n_routed_experts"),
+                expertsPerToken: try require(config.numExpertsPerTok, "num_experts_per_tok"),
+                sharedExperts: config.nSharedExperts ?? 0,
+                expertIntermediateSize: try require(config.moeIntermediateSize, "moe_intermediate_size"),
+                moeLayers: (firstDense..<layers).filter { $0 % frequency == 0 },
+                groups: try optional(config.nGroup, "n_group"), groupsPerToken: try optional(config.topkGroup, "topk_group"),
+                routerBias: true)
+        case .llama, .mistral, .qwen2, .qwen3, .gpt:
+            moe = nil
+        }
+        if let moe {
+            guard moe.expertsPerToken <= moe.routedExperts else {
+                throw .invalid(model: name, field: "num_experts_per_tok",
+                               reason: "\(moe.expertsPerToken) experts per token but only \(moe.routedExperts) experts")
+            }
+            guard moe.sharedExperts >= 0 else {
+                throw .invalid(model: name, field: "n_shared_experts", reason: "must not be negative")
+            }
+            if let groups = moe.groups {
+                guard moe.routedExperts % groups == 0 else {
+                    throw .invalid(model: name, field: "n_group", reason: "\(groups) groups do not divide \(moe.routedExperts) experts")
+                }
+                if let picked = moe.groupsPerToken, picked > groups {
+                    throw .invalid(model: name, field: "topk_group", reason: "\(picked) groups per token but only \(groups) groups")
+                }
+            }
+        }
+
+        self.init(
+            name: name, family: family, hiddenSize: hidden, layers: layers, vocabSize: vocab, maxPositions: maxPositions,
+            tiedEmbeddings: config.tieWordEmbeddings ?? false, attention: attention, ffn: ffn, moe: moe,
+            mtpLayers: family == .deepseekV3 ? (config.numNextnPredictLayers ?? 0) : 0,
+            source: config._supernodeSource ?? config._nameOrPath)
+    }
+
+    static func family(of config: HFConfig, name: String) throws(WorkloadError) -> Family {
+        if let text = config.modelType ?? config.architecture {
+            guard let family = Family(rawValue: text.lowercased()) else {
+                throw .unknownArchitecture(text, model: name)
+            }
+            return family
+        }
+        if let first = config.architectures?.first {
+            let map: [String: Family] = [
+                "LlamaForCausalLM": .llama, "MistralForCausalLM": .mistral, "MixtralForCausalLM": .mixtral,
+                "Qwen2ForCausalLM": .qwen2, "Qwen3ForCausalLM": .qwen3, "Qwen3MoeForCausalLM": .qwen3Moe,
+                "DeepseekV3ForCausalLM": .deepseekV3, "GPT2LMHeadModel": .gpt,
+            ]
+            guard let family = map[first] else { throw .unknownArchitecture(first, model: name) }
+            return family
+        }
+        throw .missingField("model_type", architecture: "Hugging Face", model: name)
+    }
+}
