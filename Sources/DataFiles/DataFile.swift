@@ -34,7 +34,7 @@ public enum DataFile {
         do {
             value = try T(from: NodeDecoder(node: root, codingPath: [], ledger: ledger))
         } catch let error as DecodingError {
-            throw describe(error, root: root, file: file)
+            throw describe(error, root: root, file: file, ledger: ledger)
         } catch let error as DataFileError {
             throw error
         } catch let issue as DescriptionIssue {
@@ -116,13 +116,18 @@ public enum DataFile {
         }
     }
 
-    static func describe(_ error: DecodingError, root: Node, file: String) -> DataFileError {
+    static func describe(_ error: DecodingError, root: Node, file: String, ledger: DecodingLedger) -> DataFileError {
         switch error {
         case let .keyNotFound(key, context):
             let path = KeyPath.keys(context.codingPath)
-            return DataFileError(
-                file: file, line: line(of: path, in: root), keyPath: KeyPath.render(path),
-                message: "missing field '\(key.stringValue)'")
+            let missing = KeyStyle.snake(fromCamel: key.stringValue)
+            var message = "missing field '\(missing)'"
+            // A near miss among the keys the file does have is most likely a misspelling of it.
+            if let entry = ledger.entries.last(where: { $0.path == path }),
+               let nearMiss = entry.keys.first(where: { !entry.requested.contains(KeyStyle.camel(fromSnake: $0.key)) && editDistance($0.key, missing) <= 2 }) {
+                message += " (is '\(nearMiss.key)' on line \(nearMiss.mark.map { String($0.line) } ?? "?") a misspelling of it?)"
+            }
+            return DataFileError(file: file, line: line(of: path, in: root), keyPath: KeyPath.render(path), message: message)
         case let .typeMismatch(_, context), let .valueNotFound(_, context), let .dataCorrupted(context):
             let path = KeyPath.keys(context.codingPath)
             return DataFileError(
@@ -131,6 +136,22 @@ public enum DataFile {
         @unknown default:
             return DataFileError(file: file, line: nil, keyPath: "", message: "\(error)")
         }
+    }
+
+    /// Levenshtein distance between two short keys.
+    static func editDistance(_ a: String, _ b: String) -> Int {
+        let a = Array(a), b = Array(b)
+        guard !a.isEmpty else { return b.count }
+        guard !b.isEmpty else { return a.count }
+        var previous = Array(0...b.count)
+        for i in 1...a.count {
+            var current = [i] + Array(repeating: 0, count: b.count)
+            for j in 1...b.count {
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            previous = current
+        }
+        return previous[b.count]
     }
 
     /// The line of the deepest node that `path` reaches in `root`.

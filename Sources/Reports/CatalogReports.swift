@@ -6,18 +6,17 @@ import Workload
 public enum CatalogReports {
     public static func systems(_ systems: [System]) -> Table {
         var table = Table(columns: [
-            Table.Column("system", .left), Table.Column("chip", .left), Table.Column("chips"), Table.Column("size", .left),
+            Table.Column("system", .left), Table.Column("chip", .left), Table.Column("chips"),
             Table.Column("scale-up", .left), Table.Column("domain"), Table.Column("scale-out", .left),
         ])
         for system in systems {
             table.append([
-                system.name, system.chip.name, NumberText.grouped(Double(system.chips)),
-                system.isResizable ? "nodes=N" : "fixed",
+                system.name + (system.isResizable ? "*" : ""), system.chip.name, NumberText.grouped(Double(system.chips)),
                 system.spec.scaleUp.name, "\(system.scaleUpLayout.chipsPerDomain)",
                 system.spec.scaleOut?.name ?? "-",
             ])
         }
-        table.notes = ["Resizable systems take a size: NAME:nodes=N or NAME:chips=N. Details: supernode systems show NAME"]
+        table.notes = ["* resizable: give a size as NAME:nodes=N or NAME:chips=N. Details: supernode systems show NAME"]
         return table
     }
 
@@ -45,7 +44,7 @@ public enum CatalogReports {
     public static func models(_ models: [ModelArchitecture]) -> Table {
         var table = Table(columns: [
             Table.Column("model", .left), Table.Column("family", .left), Table.Column("total B"), Table.Column("active B"),
-            Table.Column("layers"), Table.Column("hidden"), Table.Column("attention", .left), Table.Column("experts", .left),
+            Table.Column("layers"), Table.Column("attention", .left), Table.Column("experts", .left),
             Table.Column("KV B/token"),
         ])
         for model in models {
@@ -53,7 +52,7 @@ public enum CatalogReports {
                 model.name, model.family.rawValue,
                 NumberText.fixed(model.parameters.total / 1e9, decimals: 1),
                 NumberText.fixed(model.activeParameters / 1e9, decimals: 1),
-                "\(model.layers)", "\(model.hiddenSize)", ModelReport.attentionText(model.attention),
+                "\(model.layers)", ModelReport.attentionText(model.attention),
                 ModelReport.expertsText(model), NumberText.grouped(model.kvCacheBytesPerToken(.bf16).bytes),
             ])
         }

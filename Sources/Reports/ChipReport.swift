@@ -7,7 +7,7 @@ public struct ChipReport: Sendable {
     public init(chip: Chip) { self.chip = chip }
 
     public func table() -> Table {
-        var table = Table(title: "\(chip.name) (\(chip.vendor)): \(chip.summary)", columns: [Table.Column("", .left), Table.Column("", .left)])
+        var table = Table(title: "\(chip.name) (\(chip.vendor)): \(chip.summary)", columns: [Table.Column("", .left), Table.Column("", .left, wrap: 76)])
         table.append(["dies per package", "\(chip.dies)"])
         for precision in Precision.allCases {
             let unit = precision.isInteger ? "TOPS" : "TFLOPS"

@@ -17,7 +17,7 @@ public struct ModelReport: Sendable {
         case let .grouped(heads, kvHeads, headDim, _, _, _):
             return kvHeads == heads ? "MHA \(heads)x\(headDim)" : "GQA \(heads)/\(kvHeads)x\(headDim)"
         case let .latent(heads, _, kvLoraRank, _, ropeDim, _):
-            return "MLA \(heads) heads, latent \(kvLoraRank)+\(ropeDim)"
+            return "MLA \(heads)x\(kvLoraRank)+\(ropeDim)"
         }
     }
 
@@ -32,7 +32,7 @@ public struct ModelReport: Sendable {
     }
 
     func architecture() -> Table {
-        var table = Table(title: "\(model.name) (\(model.family.rawValue))", columns: [Table.Column("", .left), Table.Column("", .left)])
+        var table = Table(title: "\(model.name) (\(model.family.rawValue))", columns: [Table.Column("", .left), Table.Column("", .left, wrap: 76)])
         table.append(["hidden size", "\(model.hiddenSize)"])
         table.append(["layers", "\(model.layers) (\(model.denseLayerCount) dense, \(model.moeLayerCount) MoE)"])
         switch model.attention {

@@ -11,7 +11,7 @@ public struct SystemReport: Sendable {
     }
 
     public func tables() -> [Table] {
-        [overview(), fabrics(), power(), sources()]
+        [overview()] + fabrics() + [power(), sources()]
     }
 
     func overview() -> Table {
@@ -40,7 +40,7 @@ public struct SystemReport: Sendable {
                           (fabric.bandwidthPerChip * system.chips).formatted(in: "TB/s", decimals: 1)])
         }
         table.append(["Racks / floor area", "", "\(system.racks) / \(system.floorArea.formatted(in: "m2", decimals: 1))"])
-        table.notes = ["Bandwidths are one direction. Peak rates are dense (no sparsity)."]
+        table.notes = ["Bandwidths are one direction; peak rates are dense (no sparsity). Latency below: one way, small message, path turning at that tier."]
         return table
     }
 
@@ -48,35 +48,36 @@ public struct SystemReport: Sendable {
         [("Scale-up", system.spec.scaleUp)] + (system.spec.scaleOut.map { [("Scale-out", $0)] } ?? [])
     }
 
-    func fabrics() -> Table {
-        var table = Table(
-            title: "Fabrics",
-            columns: [Table.Column("tier", .left), Table.Column("switch", .left), Table.Column("radix"),
-                      Table.Column("switches"), Table.Column("links in"), Table.Column("uplinks"), Table.Column("latency")])
+    /// One table per fabric: its tiers with switch counts, links and latency.
+    func fabrics() -> [Table] {
         let layouts = [system.scaleUpLayout] + (system.scaleOutLayout.map { [$0] } ?? [])
-        for ((label, fabric), layout) in zip(fabricsWithLabels(), layouts) {
+        return zip(fabricsWithLabels(), layouts).map { labelled, layout in
+            let (label, fabric) = labelled
             let domain = layout.domains > 1 ? ", \(layout.domains) domains of \(layout.chipsPerDomain) chips" : ""
             let planes = fabric.planeCount > 1 ? ", \(fabric.planeCount) planes" : ""
-            table.append(["\(label): \(fabric.name)", "\(fabric.portsPerChip) ports x \(fabric.link.bandwidth.formatted()) per chip\(planes)\(domain)", "", "", "", "", ""])
+            let ports = "\(fabric.portsPerChip) port\(fabric.portsPerChip == 1 ? "" : "s") x \(fabric.link.bandwidth.formatted()) per chip"
+            var table = Table(
+                title: "\(label): \(fabric.name); \(ports)\(planes)\(domain); \(NumberText.grouped(layout.transceivers)) optical transceivers",
+                columns: [Table.Column("tier", .left), Table.Column("switch", .left), Table.Column("radix"),
+                          Table.Column("switches"), Table.Column("links in"), Table.Column("uplinks"), Table.Column("latency")])
             if layout.tiers.isEmpty {
                 let kind = (fabric.external ?? false) ? "ports to an external network" : "direct chip-to-chip links"
-                table.append(["  (no switches)", kind, "", "", NumberText.grouped(Double(layout.chipLinks)), "",
-                              fabric.latency?.formatted() ?? "-"])
+                table.append(["(none)", kind, "", "", NumberText.grouped(Double(layout.chipLinks)), "", fabric.latency?.formatted() ?? "-"])
             }
             for (index, tier) in layout.tiers.enumerated() {
-                let derived = tier.isDerived ? "*" : ""
                 table.append([
-                    "  \(tier.name)", tier.switchModel.name, "\(tier.switchModel.radix)",
-                    NumberText.grouped(Double(tier.switchesPerDomain * layout.domains)) + derived,
+                    tier.name, tier.switchModel.name, "\(tier.switchModel.radix)",
+                    NumberText.grouped(Double(tier.switchesPerDomain * layout.domains)) + (tier.isDerived ? "*" : ""),
                     NumberText.grouped(Double(tier.linksInPerDomain * layout.domains)),
                     NumberText.grouped(Double(tier.uplinksPerDomain * layout.domains)),
                     fabric.tiers[index].latency.formatted(),
                 ])
             }
-            table.append(["  optical transceivers", NumberText.grouped(layout.transceivers), "", "", "", "", ""])
+            if layout.tiers.contains(where: \.isDerived) {
+                table.notes.append("* derived from the links: ceil(links in / downlink ports per switch).")
+            }
+            return table
         }
-        table.notes = ["* switch count derived from the links (not given in the description). Latency: one way, small message, path turning at that tier."]
-        return table
     }
 
     func power() -> Table {
@@ -106,7 +107,7 @@ public struct SystemReport: Sendable {
     }
 
     func sources() -> Table {
-        var table = Table(title: "Sources", columns: [Table.Column("field", .left), Table.Column("source", .left)])
+        var table = Table(title: "Sources", columns: [Table.Column("field", .left), Table.Column("source", .left, wrap: 80)])
         for (key, text) in system.chip.sources.sorted(by: { $0.key < $1.key }) { table.append(["chip.\(key)", Self.oneLine(text)]) }
         for (key, text) in system.spec.sources.sorted(by: { $0.key < $1.key }) { table.append([key, Self.oneLine(text)]) }
         if let note = system.node.otherPowerNote { table.append(["node.other_power", Self.oneLine(note)]) }

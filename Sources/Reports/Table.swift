@@ -5,9 +5,12 @@ public struct Table: Sendable, Hashable {
     public struct Column: Sendable, Hashable {
         public var header: String
         public var alignment: Alignment
-        public init(_ header: String, _ alignment: Alignment = .right) {
+        /// Wrap cells wider than this many characters onto further lines (at spaces where possible).
+        public var wrapWidth: Int?
+        public init(_ header: String, _ alignment: Alignment = .right, wrap wrapWidth: Int? = nil) {
             self.header = header
             self.alignment = alignment
+            self.wrapWidth = wrapWidth
         }
     }
 
@@ -31,10 +34,21 @@ public struct Table: Sendable, Hashable {
         rows.append(row)
     }
 
-    /// Aligned text. Columns are separated by two spaces; a cell wider than `maxCellWidth` is cut with "…".
-    public func renderText(maxCellWidth: Int = 60) -> String {
-        let cells = ([columns.map(\.header)] + rows).map { row in
-            row.map { $0.count > maxCellWidth ? String($0.prefix(maxCellWidth - 1)) + "…" : $0 }
+    /// Aligned text. Columns are separated by two spaces; a cell wider than `maxCellWidth` is cut with "…",
+    /// or wrapped when its column has a wrap width. A table whose headers are all empty prints no header.
+    /// The title and notes wrap at `lineWidth`.
+    public func renderText(maxCellWidth: Int = 60, lineWidth: Int = 100) -> String {
+        let hasHeader = columns.contains { !$0.header.isEmpty }
+        var cells: [[String]] = hasHeader ? [columns.map(\.header)] : []
+        for row in rows {
+            let pieces = row.enumerated().map { index, cell -> [String] in
+                if let width = columns[index].wrapWidth { return Self.wrap(cell, width: width) }
+                return [cell.count > maxCellWidth ? String(cell.prefix(maxCellWidth - 1)) + "…" : cell]
+            }
+            let height = pieces.map(\.count).max() ?? 1
+            for line in 0..<height {
+                cells.append(pieces.map { line < $0.count ? $0[line] : "" })
+            }
         }
         var widths = Array(repeating: 0, count: columns.count)
         for row in cells {
@@ -51,11 +65,13 @@ public struct Table: Sendable, Hashable {
             return text
         }
         var lines: [String] = []
-        if let title { lines.append(title) }
-        lines.append(line(cells[0]))
-        lines.append(widths.map { String(repeating: "-", count: $0) }.joined(separator: "  "))
-        for row in cells.dropFirst() { lines.append(line(row)) }
-        lines.append(contentsOf: notes)
+        if let title { lines.append(contentsOf: Self.wrap(title, width: lineWidth)) }
+        if hasHeader {
+            lines.append(line(cells[0]))
+            lines.append(widths.map { String(repeating: "-", count: $0) }.joined(separator: "  "))
+        }
+        for row in cells.dropFirst(hasHeader ? 1 : 0) { lines.append(line(row)) }
+        for note in notes { lines.append(contentsOf: Self.wrap(note, width: lineWidth)) }
         return lines.joined(separator: "\n") + "\n"
     }
 
@@ -64,13 +80,33 @@ public struct Table: Sendable, Hashable {
         ([columns.map(\.header)] + rows).map { $0.map(Self.csvField).joined(separator: ",") }.joined(separator: "\n") + "\n"
     }
 
+    /// Splits `text` into lines of at most `width` characters, breaking at spaces where it can.
+    static func wrap(_ text: String, width: Int) -> [String] {
+        guard text.count > width, width > 0 else { return [text] }
+        var lines: [String] = []
+        var current = ""
+        for word in text.split(separator: " ", omittingEmptySubsequences: false) {
+            var word = String(word)
+            while word.count > width {
+                if !current.isEmpty { lines.append(current); current = "" }
+                lines.append(String(word.prefix(width)))
+                word = String(word.dropFirst(width))
+            }
+            if current.isEmpty {
+                current = word
+            } else if current.count + 1 + word.count <= width {
+                current += " " + word
+            } else {
+                lines.append(current)
+                current = word
+            }
+        }
+        if !current.isEmpty { lines.append(current) }
+        return lines
+    }
+
     static func csvField(_ text: String) -> String {
         guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) else { return text }
         return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-    }
-
-    /// Width of the widest rendered line.
-    public var renderedWidth: Int {
-        renderText().split(separator: "\n").map(\.count).max() ?? 0
     }
 }

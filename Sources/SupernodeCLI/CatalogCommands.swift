@@ -16,7 +16,7 @@ struct Systems: ParsableCommand {
             let catalog = try HardwareCatalog.builtIn()
             let systems = try catalog.systemNames.map { name throws(HardwareError) in try catalog.system(name) }
             switch output.format {
-            case .table: return CatalogReports.systems(systems).renderText(maxCellWidth: 32)
+            case .table: return CatalogReports.systems(systems).renderText(maxCellWidth: 30)
             case .csv: return CatalogReports.systems(systems).renderCSV()
             case .json: return JSONOutput.render(systems.map { SystemReport(system: $0).document })
             }

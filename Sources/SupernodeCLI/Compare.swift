@@ -6,12 +6,12 @@ struct Compare: RenderingCommand {
     static let configuration = CommandConfiguration(
         abstract: "Compare systems side by side: compute, memory, fabrics, optics, power, space, efficiency.",
         discussion: """
-            The first system is the baseline; every figure of the others is also shown as a ratio to it.
-            Systems are catalog names ('supernode systems'), files, or sized clusters (h100-cluster:nodes=12).
+            The first system is the baseline; every figure of the others is also shown as a ratio to it. \
+            Systems are catalog names ('supernode systems'), files, or sized clusters (h100-cluster:nodes=12). \
             Example: supernode compare gb200-nvl72 cloudmatrix384
             """)
 
-    @Argument(help: "Two or more systems: NAME, NAME:nodes=N, NAME:chips=N or FILE.")
+    @Argument(help: "Systems to compare, the baseline first: NAME, NAME:nodes=N, NAME:chips=N or FILE.")
     var systems: [String] = []
 
     @OptionGroup var output: OutputOptions

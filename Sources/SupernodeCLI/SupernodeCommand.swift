@@ -7,8 +7,9 @@ public struct SupernodeCommand: ParsableCommand {
         commandName: "supernode",
         abstract: "Design, simulate and compare AI supernodes: many accelerators joined into one machine.",
         discussion: """
-            Systems and models come from the built-in catalog (see 'supernode systems' and 'supernode models')
-            or from your own files: a system description (.yaml/.json) or a Hugging Face config.json.
+            Systems and models come from the built-in catalog (see 'supernode systems' and 'supernode models') \
+            or from your own files: a system description (.yaml/.json) or a Hugging Face config.json. \
+            Every command takes --format table|json|csv. Bad input exits with status 2.
             """,
         version: SupernodeVersion.current,
         subcommands: [Compare.self, Systems.self, Chips.self, Models.self])

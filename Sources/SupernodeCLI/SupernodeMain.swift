@@ -16,12 +16,13 @@ public enum SupernodeMain {
     /// Parses and runs `arguments` (without the program name), capturing output.
     public static func execute(_ arguments: [String]) -> Outcome {
         do {
-            let command = try SupernodeCommand.parseAsRoot(arguments)
+            var command = try SupernodeCommand.parseAsRoot(arguments)
             if let rendering = command as? any RenderingCommand {
                 return Outcome(status: 0, output: try rendering.render(), errorOutput: "")
             }
-            // A command group without a default subcommand: show its help.
-            return Outcome(status: 0, output: SupernodeCommand.helpMessage(for: type(of: command)) + "\n", errorOutput: "")
+            // `help` and `--help`: the parser's help command ends by throwing a clean exit with the text.
+            try command.run()
+            return Outcome(status: 0, output: "", errorOutput: "")
         } catch let error as HardwareError {
             return failure(error.description)
         } catch let error as WorkloadError {
@@ -31,7 +32,8 @@ public enum SupernodeMain {
         } catch let error as InputError {
             return failure(error.description)
         } catch {
-            let message = SupernodeCommand.fullMessage(for: error)
+            // A fixed width keeps help and usage text the same on every terminal.
+            let message = SupernodeCommand.fullMessage(for: error, columns: 100)
             if SupernodeCommand.exitCode(for: error) == .success {
                 return Outcome(status: 0, output: message + "\n", errorOutput: "")
             }

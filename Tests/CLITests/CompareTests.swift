@@ -1,0 +1,99 @@
+import Foundation
+import Testing
+@testable import SupernodeCLI
+
+@Suite("supernode compare")
+struct CompareTests {
+    @Test("The table matches its golden file")
+    func goldenTable() throws {
+        let outcome = run("compare", "gb200-nvl72", "cloudmatrix384")
+        #expect(outcome.status == 0)
+        #expect(outcome.errorOutput.isEmpty)
+        try expectGolden(outcome.output, "compare-gb200-nvl72-cloudmatrix384.txt")
+    }
+
+    @Test("The JSON matches its golden file")
+    func goldenJSON() throws {
+        let outcome = run("compare", "gb200-nvl72", "cloudmatrix384", "--format", "json")
+        #expect(outcome.status == 0)
+        try expectGolden(outcome.output, "compare-gb200-nvl72-cloudmatrix384.json")
+    }
+
+    func figures(_ arguments: String...) throws -> [String: [String: Double]] {
+        let outcome = run(arguments + ["--format", "json"])
+        #expect(outcome.status == 0)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(outcome.output.utf8)) as? [String: Any])
+        let systems = try #require(object["systems"] as? [[String: Any]])
+        var result: [String: [String: Double]] = [:]
+        for system in systems {
+            let name = try #require(system["name"] as? String)
+            result[name] = try #require(system["figures"] as? [String: Double])
+            for (key, ratio) in try #require(system["ratios_to_baseline"] as? [String: Double]) {
+                result[name]!["ratio:" + key] = ratio
+            }
+        }
+        return result
+    }
+
+    @Test("The JSON carries the CloudMatrix384 and NVL72 figures")
+    func jsonFigures() throws {
+        let all = try figures("compare", "cloudmatrix384", "gb200-nvl72")
+        let cm = try #require(all["cloudmatrix384"])
+        #expect(cm["chips"] == 384)
+        #expect(cm["dies"] == 768)
+        #expect(abs(cm["hbm_capacity_tb"]! - 49.2) < 0.05)
+        #expect(abs(cm["hbm_bandwidth_tb_per_s"]! - 1229) < 0.5)
+        #expect(abs(cm["bf16_peta"]! - 288.8) < 0.05)
+        #expect(cm["optical_transceivers"] == 6912)
+        #expect(abs(cm["power_total_kw"]! - 559) / 559 <= 0.10)
+        let nvl = try #require(all["gb200-nvl72"])
+        #expect(nvl["bf16_peta"] == 180)
+        #expect((13.4...13.8).contains((nvl["hbm_capacity_tb"]! * 10).rounded() / 10))
+        #expect(nvl["hbm_bandwidth_tb_per_s"] == 576)
+        #expect(abs(nvl["power_total_kw"]! - 145) / 145 <= 0.10)
+        // Ratios are against the first system.
+        #expect(cm["ratio:chips"] == 1)
+        #expect(abs(nvl["ratio:chips"]! - 72.0 / 384) < 1e-6)
+    }
+
+    @Test("Ratios: every figure of a system over the same figure of the first")
+    func ratios() throws {
+        let all = try figures("compare", "hgx-h100", "hgx-h200", "h100-cluster:nodes=4")
+        let base = try #require(all["hgx-h100"])
+        for name in ["hgx-h200", "h100-cluster"] {
+            let system = try #require(all[name])
+            for (key, value) in system where !key.hasPrefix("ratio:") {
+                guard let baseValue = base[key], baseValue != 0 else { continue }
+                let ratio = try #require(system["ratio:" + key])
+                #expect(abs(ratio - value / baseValue) <= 1e-5 * max(1, abs(ratio)), "\(name) \(key)")
+            }
+        }
+        #expect(all["h100-cluster"]!["ratio:chips"] == 4)
+        #expect(abs(all["hgx-h200"]!["ratio:hbm_capacity_tb"]! - 141.0 / 80) < 1e-5)
+    }
+
+    @Test("CSV has one row per system and figure")
+    func csv() throws {
+        let outcome = run("compare", "gb200-nvl72", "cloudmatrix384", "--format", "csv")
+        let lines = outcome.output.split(separator: "\n")
+        #expect(lines.first == "system,section,metric,unit,value,ratio_to_baseline")
+        #expect(lines.contains { $0.hasPrefix("cloudmatrix384,Network,optical_transceivers,,6912,24") })
+        #expect(lines.count == 1 + 2 * (lines.count - 1) / 2)
+    }
+
+    @Test("Tables fit a 100-column terminal however many systems", arguments: [2, 3, 4, 6, 10])
+    func fitsTerminal(count: Int) {
+        let names = ["gb200-nvl72", "cloudmatrix384", "hgx-h100", "hgx-h200", "h100-cluster", "h800-cluster",
+                     "dgx-h100-superpod", "dgx-a100-selene", "a100-clos-cluster", "h100-roce-cluster"]
+        let outcome = run(["compare"] + Array(names.prefix(count)))
+        #expect(outcome.status == 0)
+        #expect(width(outcome.output) <= 100)
+        // Every system appears.
+        for name in names.prefix(count) { #expect(outcome.output.contains(name)) }
+    }
+
+    @Test("Same input, same output")
+    func deterministic() {
+        #expect(run("compare", "gb200-nvl72", "cloudmatrix384", "--format", "json") == run("compare", "gb200-nvl72", "cloudmatrix384", "--format", "json"))
+    }
+}
