@@ -1,0 +1,36 @@
+# supernode: two commands from a fresh clone.
+#   make demo   installs what is missing, builds in release mode, compares CloudMatrix384 with GB200 NVL72
+#   make test   installs what is missing and runs the whole test suite
+.PHONY: demo test build setup golden install clean
+
+PREFIX ?= /usr/local
+SWIFT_FLAGS ?=
+BIN := .build/release/supernode
+
+setup:
+	@scripts/setup.sh
+
+build: setup
+	swift build -c release $(SWIFT_FLAGS)
+
+demo: build
+	@echo
+	@echo '$$ supernode compare gb200-nvl72 cloudmatrix384'
+	@$(BIN) compare gb200-nvl72 cloudmatrix384
+
+test: setup
+	swift build --build-tests $(SWIFT_FLAGS)
+	swift test --skip-build $(SWIFT_FLAGS)
+
+# Rewrites the golden files under Tests/CLITests/Golden after an intended output change; review the diff.
+golden: setup
+	SUPERNODE_UPDATE_GOLDEN=1 swift test $(SWIFT_FLAGS)
+
+# Installs the binary with its catalog resource bundles next to it.
+install: build
+	install -d $(PREFIX)/bin
+	install -m 755 $(BIN) $(PREFIX)/bin/supernode
+	cp -R .build/release/*.resources $(PREFIX)/bin/
+
+clean:
+	swift package clean
