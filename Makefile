@@ -1,7 +1,7 @@
 # supernode: two commands from a fresh clone.
 #   make demo   installs what is missing, builds in release mode, compares CloudMatrix384 with GB200 NVL72
 #   make test   installs what is missing and runs the whole test suite
-.PHONY: demo test build setup golden install clean
+.PHONY: demo test build setup golden install clean readme
 
 PREFIX ?= /usr/local
 SWIFT_FLAGS ?=
@@ -34,3 +34,7 @@ install: build
 
 clean:
 	swift package clean
+
+# Refreshes the command outputs shown in README.md from the release binary.
+readme: build
+	scripts/update-readme.py $(BIN)

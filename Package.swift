@@ -34,6 +34,6 @@ let package = Package(
         .testTarget(name: "DataFilesTests", dependencies: ["DataFiles"]),
         .testTarget(name: "HardwareTests", dependencies: ["Hardware", "Units", "DataFiles", .product(name: "Numerics", package: "swift-numerics")]),
         .testTarget(name: "WorkloadTests", dependencies: ["Workload", "Units", "DataFiles", .product(name: "Numerics", package: "swift-numerics")]),
-        .testTarget(name: "CLITests", dependencies: ["SupernodeCLI", "supernode", "Hardware", "Reports"]),
+        .testTarget(name: "CLITests", dependencies: ["SupernodeCLI", "supernode", "Hardware", "Reports"], exclude: ["Golden"]),
     ]
 )

@@ -70,6 +70,9 @@ public struct ModelReport: Sendable {
         }
         table.append(["total", NumberText.fixed(counts.total / 1e9, decimals: 3), "100.0%"])
         table.append(["active per token", NumberText.fixed(model.activeParameters / 1e9, decimals: 3), ""])
+        if model.isMoE {
+            table.append(["  without the embedding table", NumberText.fixed((model.activeParameters - counts.embedding) / 1e9, decimals: 3), ""])
+        }
         if counts.mtp > 0 { table.append(["MTP modules (not in total)", NumberText.fixed(counts.mtp / 1e9, decimals: 3), ""]) }
         return table
     }
@@ -85,7 +88,9 @@ public struct ModelReport: Sendable {
         for context in contexts {
             table.append(["forward GFLOPs per token at context \(context)", NumberText.fixed(model.forwardFLOPsPerToken(contextLength: context) / 1e9, decimals: 2)])
         }
-        table.notes = ["Forward FLOPs: 2 x active matmul weights + attention over the context (MLA in its standard form)."]
+        let form: String
+        if case .latent = model.attention { form = " (MLA in its standard, not weight-absorbed, form)" } else { form = "" }
+        table.notes = ["Forward FLOPs: 2 x active matmul weights + attention over the context\(form)."]
         return table
     }
 
