@@ -67,7 +67,7 @@ extension SystemComparison {
                 }
                 let system = systems[index]
                 return ComparisonDocument.Entry(
-                    name: system.name, summary: system.spec.summary, chip: system.chip.name,
+                    name: system.name, summary: system.spec.summary, chip: system.chip.name, nodes: system.nodes,
                     scaleUpFabric: system.spec.scaleUp.name, scaleOutFabric: system.spec.scaleOut?.name,
                     figures: values, ratiosToBaseline: ratios)
             },
@@ -86,6 +86,8 @@ public struct ComparisonDocument: Sendable, Codable, Hashable {
         public var name: String
         public var summary: String
         public var chip: String
+        /// The node count used (a resized cluster shows its size here).
+        public var nodes: Int
         public var scaleUpFabric: String
         public var scaleOutFabric: String?
         /// Figure key to value, in the unit `units` names.

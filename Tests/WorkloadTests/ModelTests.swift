@@ -157,6 +157,15 @@ struct ModelConfigTests {
         #expect(model.ffn.intermediateSize == 4 * 12288)
     }
 
+    @Test("A Hugging Face GPT-2 config reads with its own field names: 124M parameters, tied head")
+    func gpt2() throws {
+        let path = try write(#"{"model_type": "gpt2", "architectures": ["GPT2LMHeadModel"], "n_embd": 768, "n_layer": 12, "n_head": 12, "n_positions": 1024, "vocab_size": 50257}"#)
+        let model = try models().model(path)
+        #expect(model.family == .gpt)
+        #expect(model.tiedEmbeddings)
+        #expect(abs(model.parameters.total - 124.44e6) < 0.01e6, "GPT-2 small has 124,439,808 parameters")
+    }
+
     @Test("Unknown architectures list the known ones")
     func unknownArchitecture() throws {
         let path = try write(tiny.replacingOccurrences(of: "\"model_type\": \"llama\"", with: "\"model_type\": \"mamba\""))

@@ -49,5 +49,12 @@ public struct HFConfig: Sendable, Hashable, Codable {
     // Megatron-style GPT given inline.
     public var ffnHiddenSize: Int?
 
+    // GPT-2's own names for the same fields.
+    public var nEmbd: Int?
+    public var nLayer: Int?
+    public var nHead: Int?
+    public var nPositions: Int?
+    public var nInner: Int?
+
     public init() {}
 }

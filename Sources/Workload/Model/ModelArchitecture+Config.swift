@@ -19,11 +19,12 @@ extension ModelArchitecture {
             return value
         }
 
-        let hidden = try require(config.hiddenSize, "hidden_size")
-        let layers = try require(config.numHiddenLayers, "num_hidden_layers")
-        let heads = try require(config.numAttentionHeads, "num_attention_heads")
+        let hidden = try require(config.hiddenSize ?? config.nEmbd, "hidden_size")
+        let layers = try require(config.numHiddenLayers ?? config.nLayer, "num_hidden_layers")
+        let heads = try require(config.numAttentionHeads ?? config.nHead, "num_attention_heads")
         let vocab = try require(config.vocabSize, family == .gpt ? "vocab_size (51200 for Megatron GPT)" : "vocab_size")
-        let maxPositions = try optional(config.maxPositionEmbeddings, "max_position_embeddings") ?? (family == .gpt ? 2048 : 4096)
+        let maxPositions = try optional(config.maxPositionEmbeddings ?? config.nPositions, "max_position_embeddings")
+            ?? (family == .gpt ? 2048 : 4096)
 
         let attention: Attention
         if family == .deepseekV3 {
@@ -59,7 +60,7 @@ extension ModelArchitecture {
 
         let ffn: FeedForward
         if family == .gpt {
-            ffn = FeedForward(intermediateSize: try optional(config.ffnHiddenSize ?? config.intermediateSize, "ffn_hidden_size") ?? 4 * hidden,
+            ffn = FeedForward(intermediateSize: try optional(config.ffnHiddenSize ?? config.intermediateSize ?? config.nInner, "ffn_hidden_size") ?? 4 * hidden,
                               isGated: false, hasBias: true)
         } else if family == .mixtral {
             // Mixtral's intermediate_size is the width of each expert; it has no dense layers.
@@ -122,13 +123,16 @@ extension ModelArchitecture {
 
         self.init(
             name: name, family: family, hiddenSize: hidden, layers: layers, vocabSize: vocab, maxPositions: maxPositions,
-            tiedEmbeddings: config.tieWordEmbeddings ?? false, attention: attention, ffn: ffn, moe: moe,
+            // Hugging Face GPT-2 ties its output head to the embedding unless told otherwise; Megatron GPT does not.
+            tiedEmbeddings: config.tieWordEmbeddings ?? (config.modelType == "gpt2" || config.nEmbd != nil),
+            attention: attention, ffn: ffn, moe: moe,
             mtpLayers: family == .deepseekV3 ? (config.numNextnPredictLayers ?? 0) : 0,
             source: config._supernodeSource ?? config._nameOrPath)
     }
 
     static func family(of config: HFConfig, name: String) throws(WorkloadError) -> Family {
         if let text = config.modelType ?? config.architecture {
+            if text.lowercased() == "gpt2" { return .gpt }
             guard let family = Family(rawValue: text.lowercased()) else {
                 throw .unknownArchitecture(text, model: name)
             }
