@@ -6,7 +6,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "supernode", targets: ["supernode"]),
-        .library(name: "Supernode", targets: ["Units", "DataFiles", "Hardware", "Workload", "Reports"]),
+        .library(name: "Supernode", targets: ["Units", "DataFiles", "Hardware", "Workload", "CostModel", "Validation", "Reports"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -22,11 +22,15 @@ let package = Package(
         .target(name: "Hardware", dependencies: ["Units", "DataFiles"], resources: [.copy("Presets")]),
         // Model architectures from Hugging Face config.json, and the shipped model catalog.
         .target(name: "Workload", dependencies: ["Units", "DataFiles"], resources: [.copy("Presets")]),
+        // Pure cost functions: kernels on a rank, collectives on a topology, memory; calibration profiles.
+        .target(name: "CostModel", dependencies: ["Units", "DataFiles", "Hardware", "Workload"], resources: [.copy("Presets")]),
+        // Published results in the supernode-validation/1 format, and running them against the cost model.
+        .target(name: "Validation", dependencies: ["Units", "DataFiles", "Hardware", "Workload", "CostModel"], resources: [.copy("Cases")]),
         // Tables, CSV and JSON rendering of results.
-        .target(name: "Reports", dependencies: ["Units", "Hardware", "Workload"]),
+        .target(name: "Reports", dependencies: ["Units", "Hardware", "Workload", "CostModel", "Validation"]),
         // The command-line interface as a library, so tests can run commands in-process.
         .target(name: "SupernodeCLI", dependencies: [
-            "Units", "DataFiles", "Hardware", "Workload", "Reports",
+            "Units", "DataFiles", "Hardware", "Workload", "CostModel", "Validation", "Reports",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "supernode", dependencies: ["SupernodeCLI"]),
@@ -34,6 +38,8 @@ let package = Package(
         .testTarget(name: "DataFilesTests", dependencies: ["DataFiles"]),
         .testTarget(name: "HardwareTests", dependencies: ["Hardware", "Units", "DataFiles", .product(name: "Numerics", package: "swift-numerics")]),
         .testTarget(name: "WorkloadTests", dependencies: ["Workload", "Units", "DataFiles", .product(name: "Numerics", package: "swift-numerics")]),
+        .testTarget(name: "CostModelTests", dependencies: ["CostModel", "Hardware", "Workload", "Units", .product(name: "Numerics", package: "swift-numerics")]),
+        .testTarget(name: "ValidationTests", dependencies: ["Validation", "CostModel", "Hardware", "Workload", "Units"]),
         .testTarget(name: "CLITests", dependencies: ["SupernodeCLI", "supernode", "Hardware", "Reports"], exclude: ["Golden"]),
     ]
 )

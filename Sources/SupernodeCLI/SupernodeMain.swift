@@ -1,5 +1,6 @@
 import ArgumentParser
 import DataFiles
+import CostModel
 import Hardware
 import Workload
 
@@ -17,6 +18,11 @@ public enum SupernodeMain {
     public static func execute(_ arguments: [String]) -> Outcome {
         do {
             var command = try SupernodeCommand.parseAsRoot(arguments)
+            // validate: its exit status says whether every case agreed.
+            if let validate = command as? Validate {
+                let outcome = try validate.outcome()
+                return Outcome(status: outcome.passed ? 0 : 1, output: outcome.text, errorOutput: "")
+            }
             if let rendering = command as? any RenderingCommand {
                 return Outcome(status: 0, output: try rendering.render(), errorOutput: "")
             }
@@ -28,6 +34,8 @@ public enum SupernodeMain {
         } catch let error as WorkloadError {
             return failure(error.description)
         } catch let error as DataFileError {
+            return failure(error.description)
+        } catch let error as CostModelError {
             return failure(error.description)
         } catch let error as InputError {
             return failure(error.description)

@@ -1,0 +1,75 @@
+import DataFiles
+import Foundation
+import Hardware
+
+/// The calibration profiles shipped with supernode, and the kernel measurements they were fitted from.
+public struct CalibrationCatalog: Sendable {
+    public let profiles: [CalibrationProfile]
+
+    public init(profiles: [CalibrationProfile]) {
+        self.profiles = profiles
+    }
+
+    /// The shipped profiles.
+    /// - Throws: ``CostModelError/calibration(_:)`` when a shipped file is broken (a packaging defect).
+    public static func builtIn() throws(CostModelError) -> CalibrationCatalog {
+        let folder = try presets().appendingPathComponent("calibration")
+        do {
+            let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".yaml") }.sorted()
+            let profiles = try names.map { name in
+                try DataFile.decode(CalibrationProfile.self, from: try DataFile.read(folder.appendingPathComponent(name).path),
+                                    file: "<catalog>/calibration/\(name)")
+            }
+            return CalibrationCatalog(profiles: profiles)
+        } catch let error as DataFileError {
+            throw .calibration("the built-in calibration catalog is broken (\(error)); reinstall supernode")
+        } catch {
+            throw .calibration("the built-in calibration catalog cannot be read (\(error))")
+        }
+    }
+
+    /// The kernel measurements shipped with the catalog (`h200-pytorch-microbench`).
+    public static func measurements(_ name: String) throws(CostModelError) -> KernelMeasurements {
+        let path = try presets().appendingPathComponent("measurements").appendingPathComponent("\(name).json").path
+        do {
+            return try DataFile.load(KernelMeasurements.self, path: path, unknownFields: .ignore)
+        } catch {
+            throw .calibration("cannot read the shipped measurements \(name): \(error)")
+        }
+    }
+
+    /// Kernel measurements from a file in the same format.
+    public static func loadMeasurements(path: String) throws(CostModelError) -> KernelMeasurements {
+        do { return try DataFile.load(KernelMeasurements.self, path: path, unknownFields: .ignore) } catch { throw .file(error) }
+    }
+
+    static func presets() throws(CostModelError) -> URL {
+        guard let url = Bundle.module.url(forResource: "Presets", withExtension: nil) else {
+            throw .calibration("the Presets folder is missing from the CostModel resources; reinstall supernode")
+        }
+        return url
+    }
+
+    /// The profile for `chip`, by name, or a file path.
+    /// - Throws: ``CostModelError/calibration(_:)`` when no profile covers the chip.
+    public func profile(for chip: Chip) throws(CostModelError) -> CalibrationProfile {
+        guard let profile = profiles.first(where: { $0.chips.contains(chip.name) }) else {
+            let covered = profiles.flatMap(\.chips).sorted().joined(separator: ", ")
+            throw .calibration("no calibration profile covers \(chip.name); profiles cover \(covered). Give one with --calibration FILE")
+        }
+        return profile
+    }
+
+    /// A profile by name.
+    public func profile(named name: String) throws(CostModelError) -> CalibrationProfile {
+        guard let profile = profiles.first(where: { $0.name == name }) else {
+            throw .calibration("unknown calibration profile '\(name)'. Known profiles: \(profiles.map(\.name).sorted().joined(separator: ", "))")
+        }
+        return profile
+    }
+
+    /// A profile file.
+    public static func load(path: String) throws(CostModelError) -> CalibrationProfile {
+        do { return try DataFile.load(CalibrationProfile.self, path: path) } catch { throw .file(error) }
+    }
+}

@@ -1,0 +1,106 @@
+import Foundation
+import Hardware
+import Units
+
+/// Fits a stack's efficiencies to kernel measurements by least squares on log time, over a fixed grid
+/// (deterministic; no randomness, no iteration order effects).
+///
+/// GEMM model: t = max(2·M·K·N / (peak · η_c), bytes / (HBM bandwidth · η_m)) + t₀, with bytes the A, B and
+/// C matrices in the GEMM's format. η_c, η_m and t₀ are fitted to the BF16 GEMMs; the FP8 η_c is then
+/// fitted with η_m and t₀ held. Decode attention: t = KV bytes / (HBM bandwidth · η_a) + t₀.
+public enum CalibrationFit {
+    /// The figures a fit produces.
+    public struct Result: Sendable, Hashable {
+        public var copyEfficiency: Double
+        public var gemmEfficiency: [Precision: Double]
+        public var memoryEfficiency: Double
+        public var kernelOverhead: TimeSpan
+        public var attentionMemoryEfficiency: Double
+        /// Root-mean-square relative error (in log space) of the GEMM fit, per precision.
+        public var gemmError: [Precision: Double]
+        public var attentionError: Double
+    }
+
+    /// Grid steps; the shipped profiles record the fit at this resolution.
+    public static let efficiencyStep = 0.01
+    public static let overheadStep = TimeSpan(seconds: 0.5e-6)
+
+    public static func fit(_ measurements: KernelMeasurements, chip: Chip) -> Result {
+        let copy = measurements.copyDeviceToDevice.map { 2 * $0.mib * 1_048_576 / $0.s / chip.memory.bandwidth.bytesPerSecond }
+        let copyEfficiency = copy.reduce(0, +) / Double(max(copy.count, 1))
+
+        let bf16 = measurements.gemmBf16.map { Sample(m: $0.M, k: $0.K, n: $0.N, seconds: $0.s) }
+        let bf16Peak = chip.peak(.bf16)?.flopsPerSecond ?? 0
+        var best = (error: Double.infinity, compute: 0.0, memory: 0.0, overhead: 0.0)
+        for compute in grid(0.40, 0.99) {
+            for memory in grid(0.50, 1.00) {
+                var overhead = 0.0
+                while overhead <= 20e-6 + 1e-12 {
+                    let error = meanSquaredLogError(bf16, peak: bf16Peak, bytesPerElement: 2, chip: chip,
+                                                    compute: compute, memory: memory, overhead: overhead)
+                    if error < best.error - 1e-15 { best = (error, compute, memory, overhead) }
+                    overhead += overheadStep.seconds
+                }
+            }
+        }
+
+        let fp8 = measurements.gemmFp8VsBf16.map { Sample(m: $0.M, k: $0.K, n: $0.N, seconds: $0.fp8S) }
+        let fp8Peak = chip.peak(.fp8)?.flopsPerSecond ?? 0
+        var bestFP8 = (error: Double.infinity, compute: 0.0)
+        if !fp8.isEmpty, fp8Peak > 0 {
+            for compute in grid(0.40, 0.99) {
+                let error = meanSquaredLogError(fp8, peak: fp8Peak, bytesPerElement: 1, chip: chip,
+                                                compute: compute, memory: best.memory, overhead: best.overhead)
+                if error < bestFP8.error - 1e-15 { bestFP8 = (error, compute) }
+            }
+        }
+
+        // Decode attention: 32 query heads over 8 KV heads of 128, BF16 cache: 2 x 8 x 128 x 2 bytes per token.
+        let rows = measurements.attentionDecodeGqaBf16.rows
+        var bestAttention = (error: Double.infinity, memory: 0.0)
+        for memory in grid(0.50, 1.00) {
+            var total = 0.0
+            for row in rows {
+                let bytes = Double(row.B * row.L) * 2 * 8 * 128 * 2
+                let predicted = bytes / (chip.memory.bandwidth.bytesPerSecond * memory) + best.overhead
+                total += pow(log(predicted / row.s), 2)
+            }
+            let error = total / Double(max(rows.count, 1))
+            if error < bestAttention.error - 1e-15 { bestAttention = (error, memory) }
+        }
+
+        var efficiencies: [Precision: Double] = [.bf16: best.compute]
+        var errors: [Precision: Double] = [.bf16: best.error.squareRoot()]
+        if bestFP8.compute > 0 {
+            efficiencies[.fp8] = bestFP8.compute
+            errors[.fp8] = bestFP8.error.squareRoot()
+        }
+        return Result(
+            copyEfficiency: copyEfficiency, gemmEfficiency: efficiencies, memoryEfficiency: best.memory,
+            kernelOverhead: TimeSpan(seconds: best.overhead), attentionMemoryEfficiency: bestAttention.memory,
+            gemmError: errors, attentionError: bestAttention.error.squareRoot())
+    }
+
+    struct Sample {
+        let m: Int, k: Int, n: Int
+        let seconds: Double
+    }
+
+    static func grid(_ low: Double, _ high: Double) -> [Double] {
+        let steps = Int(((high - low) / efficiencyStep).rounded())
+        return (0...steps).map { ((low + Double($0) * efficiencyStep) * 100).rounded() / 100 }
+    }
+
+    static func meanSquaredLogError(_ samples: [Sample], peak: Double, bytesPerElement: Double, chip: Chip,
+                                    compute: Double, memory: Double, overhead: Double) -> Double {
+        var total = 0.0
+        for sample in samples {
+            let m = Double(sample.m), k = Double(sample.k), n = Double(sample.n)
+            let computeTime = 2 * m * k * n / (peak * compute)
+            let memoryTime = bytesPerElement * (m * k + k * n + m * n) / (chip.memory.bandwidth.bytesPerSecond * memory)
+            let predicted = max(computeTime, memoryTime) + overhead
+            total += pow(log(predicted / sample.seconds), 2)
+        }
+        return total / Double(max(samples.count, 1))
+    }
+}

@@ -1,0 +1,117 @@
+import DataFiles
+import Units
+
+/// How close a chip and its software stack come to their peaks, from kernel measurements.
+///
+/// A profile belongs to a chip family and a stack (`h200-pytorch`, `ascend-910c-cann`). It holds fractions,
+/// not rates, so one profile serves sibling chips by their own peak and bandwidth (H100 and H800 use the
+/// H200 profile). Every figure states its origin in `sources`; none is fitted to a validation case.
+public struct CalibrationProfile: Sendable, Hashable, Codable {
+    public var name: String
+    /// Chips the profile applies to.
+    public var chips: [String]
+    public var stack: String
+    /// Devices the stack exposes per chip package (2 for CANN on the dual-die 910C, which schedules each die
+    /// as its own device); the default rank count per chip. Default 1.
+    public var devicesPerChip: Int?
+    /// Fraction of the dense peak that large GEMMs reach, per precision name (`bf16: 0.77`).
+    public var gemm: [String: Double]
+    /// Fraction of HBM bandwidth that streaming operands (weights, activations) reach.
+    public var memoryEfficiency: Double
+    public var attention: AttentionEfficiency
+    /// Fixed time every kernel costs on top of its roofline time (launch, setup, tail).
+    public var kernelOverhead: TimeSpan
+    public var network: NetworkEfficiency
+    /// Where each figure comes from.
+    public var sources: [String: String]
+
+    public init(name: String, chips: [String], stack: String, gemm: [String: Double], memoryEfficiency: Double,
+                attention: AttentionEfficiency, kernelOverhead: TimeSpan, network: NetworkEfficiency, sources: [String: String]) {
+        self.name = name
+        self.chips = chips
+        self.stack = stack
+        self.gemm = gemm
+        self.memoryEfficiency = memoryEfficiency
+        self.attention = attention
+        self.kernelOverhead = kernelOverhead
+        self.network = network
+        self.sources = sources
+    }
+
+    /// GEMM efficiency for `precision`, or nil when the stack was not measured in it.
+    public func gemmEfficiency(_ precision: Precision) -> Double? { gemm[precision.rawValue] }
+}
+
+/// Attention kernels: compute-bound (prefill, absorbed MLA decode) and memory-bound (KV-cache reads).
+public struct AttentionEfficiency: Sendable, Hashable, Codable {
+    public var computeEfficiency: Double
+    public var memoryEfficiency: Double
+
+    public init(computeEfficiency: Double, memoryEfficiency: Double) {
+        self.computeEfficiency = computeEfficiency
+        self.memoryEfficiency = memoryEfficiency
+    }
+}
+
+/// What the stack's communication kernels reach on each fabric.
+public struct NetworkEfficiency: Sendable, Hashable, Codable {
+    /// Fraction of the scale-up link bandwidth reached by bulk transfers.
+    public var scaleUpEfficiency: Double
+    /// Fraction of the scale-out link bandwidth reached by bulk transfers.
+    public var scaleOutEfficiency: Double
+    /// How expert dispatch sends a token that goes to several experts, in prefill (throughput kernels) and
+    /// in decode (low-latency kernels).
+    public var prefillDispatch: DispatchDeduplication
+    public var decodeDispatch: DispatchDeduplication
+    /// Fixed cost of one collective or dispatch kernel (launch and synchronisation), on top of latency.
+    public var collectiveOverhead: TimeSpan
+    /// Fraction of the compute units a communication kernel occupies while it overlaps compute.
+    public var computeShare: Double
+
+    public init(scaleUpEfficiency: Double, scaleOutEfficiency: Double, prefillDispatch: DispatchDeduplication,
+                decodeDispatch: DispatchDeduplication, collectiveOverhead: TimeSpan, computeShare: Double) {
+        self.scaleUpEfficiency = scaleUpEfficiency
+        self.scaleOutEfficiency = scaleOutEfficiency
+        self.prefillDispatch = prefillDispatch
+        self.decodeDispatch = decodeDispatch
+        self.collectiveOverhead = collectiveOverhead
+        self.computeShare = computeShare
+    }
+}
+
+/// How many copies of a token cross the fabric when it is routed to several experts.
+public enum DispatchDeduplication: String, Sendable, Hashable, Codable, CaseIterable {
+    /// One copy per expert (CloudMatrix-Infer's dispatch).
+    case perExpert = "per-expert"
+    /// One copy per destination rank, however many of its experts the token uses.
+    case perRank = "per-rank"
+    /// One copy per destination node over the scale-out fabric, then one per rank inside the node
+    /// (DeepEP's internode kernels).
+    case perNode = "per-node"
+}
+
+extension CalibrationProfile: CheckedDescription {
+    public func check() throws(DescriptionIssue) {
+        guard !chips.isEmpty else { throw DescriptionIssue(["chips"], "name at least one chip the profile applies to") }
+        for (key, value) in gemm {
+            guard Precision(rawValue: key) != nil else {
+                throw DescriptionIssue(["gemm", key], "unknown precision '\(key)'. Known precisions: \(Precision.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            try Self.fraction(value, ["gemm", key])
+        }
+        try Self.fraction(memoryEfficiency, ["memory_efficiency"])
+        try Self.fraction(attention.computeEfficiency, ["attention", "compute_efficiency"])
+        try Self.fraction(attention.memoryEfficiency, ["attention", "memory_efficiency"])
+        try Self.fraction(network.scaleUpEfficiency, ["network", "scale_up_efficiency"])
+        try Self.fraction(network.scaleOutEfficiency, ["network", "scale_out_efficiency"])
+        guard network.computeShare >= 0, network.computeShare < 1 else {
+            throw DescriptionIssue(["network", "compute_share"], "must be a fraction in [0, 1), got \(network.computeShare)")
+        }
+        guard kernelOverhead >= .zero else { throw DescriptionIssue(["kernel_overhead"], "must not be negative") }
+        guard network.collectiveOverhead >= .zero else { throw DescriptionIssue(["network", "collective_overhead"], "must not be negative") }
+    }
+
+    static func fraction(_ value: Double, _ path: [String]) throws(DescriptionIssue) {
+        guard value > 0, value <= 1 else { throw DescriptionIssue(path, "must be a fraction in (0, 1], got \(value)") }
+    }
+}

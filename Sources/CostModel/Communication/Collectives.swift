@@ -1,0 +1,78 @@
+import Foundation
+import Units
+
+/// A collective operation and the algorithms it may run as.
+public enum CollectiveOperation: String, Sendable, Hashable, Codable, CaseIterable {
+    case allReduce = "all_reduce"
+    case allGather = "all_gather"
+    case reduceScatter = "reduce_scatter"
+    case allToAll = "all_to_all"
+    case broadcast
+    case pointToPoint = "point_to_point"
+}
+
+/// The algorithm a collective was priced with.
+public enum CollectiveAlgorithm: String, Sendable, Hashable, Codable {
+    case none, ring, halvingDoubling = "halving-doubling", direct, tree
+}
+
+/// The time of one communication operation, split into its parts.
+public struct CommunicationTime: Sendable, Hashable {
+    public var transfer: TimeSpan
+    public var latency: TimeSpan
+    public var overhead: TimeSpan
+    public var algorithm: CollectiveAlgorithm
+    public var total: TimeSpan { transfer + latency + overhead }
+
+    public static let zero = CommunicationTime(transfer: .zero, latency: .zero, overhead: .zero, algorithm: .none)
+}
+
+public enum Collectives {
+    /// Time of `operation` over `group`, where `bytes` is each rank's buffer: the full vector for all-reduce
+    /// and broadcast, the gathered result for all-gather and the input for reduce-scatter, the total a rank
+    /// sends for all-to-all, the message for point-to-point.
+    ///
+    /// Candidates, with G ranks, bandwidth B to the slowest peer, latency α to the farthest:
+    /// - ring: all-reduce 2(G−1)/G·S/B + 2(G−1)·α; all-gather and reduce-scatter (G−1)/G·S/B + (G−1)·α;
+    /// - halving-doubling: the same bytes with 2·log₂G·α (all-reduce) or log₂G·α;
+    /// - direct all-to-all: the scale-up and scale-out shares sent in parallel, each at its own bandwidth, + α;
+    /// - tree broadcast: S/B + log₂G·α.
+    /// The cheapest candidate is chosen, so small messages pay latency and large ones bandwidth. Every
+    /// operation adds the stack's collective overhead once.
+    public static func time(_ operation: CollectiveOperation, bytes: Bytes, group: RankGroup, overhead: TimeSpan) -> CommunicationTime {
+        let ranks = Double(group.size)
+        guard group.size > 1, bytes.bytes > 0 else { return .zero }
+        let bandwidth = group.bottleneckBandwidth.bytesPerSecond
+        let alpha = group.maxLatency
+        let steps = log2(ranks).rounded(.up)
+        func option(_ transfer: Double, _ latency: TimeSpan, _ algorithm: CollectiveAlgorithm) -> CommunicationTime {
+            CommunicationTime(transfer: TimeSpan(seconds: transfer), latency: latency, overhead: overhead, algorithm: algorithm)
+        }
+        switch operation {
+        case .allReduce:
+            let transfer = 2 * (ranks - 1) / ranks * bytes.bytes / bandwidth
+            return cheapest([option(transfer, alpha * (2 * (ranks - 1)), .ring), option(transfer, alpha * (2 * steps), .halvingDoubling)])
+        case .allGather, .reduceScatter:
+            let transfer = (ranks - 1) / ranks * bytes.bytes / bandwidth
+            return cheapest([option(transfer, alpha * (ranks - 1), .ring), option(transfer, alpha * steps, .halvingDoubling)])
+        case .allToAll:
+            return option(directTransfer(bytes.bytes, group: group), alpha, .direct)
+        case .broadcast:
+            return option(bytes.bytes / bandwidth, alpha * steps, .tree)
+        case .pointToPoint:
+            return option(bytes.bytes / bandwidth, alpha, .direct)
+        }
+    }
+
+    /// Seconds to send `bytes` spread evenly over a group's peers, the scale-up and scale-out shares in parallel.
+    static func directTransfer(_ bytes: Double, group: RankGroup) -> Double {
+        let peers = Double(max(group.peers, 1))
+        let up = bytes * Double(group.scaleUpPeers) / peers / group.scaleUpBandwidth.bytesPerSecond
+        let out = group.remote > 0 ? bytes * Double(group.remote) / peers / (group.scaleOutBandwidth?.bytesPerSecond ?? .infinity) : 0
+        return max(up, out)
+    }
+
+    static func cheapest(_ options: [CommunicationTime]) -> CommunicationTime {
+        options.min { $0.total < $1.total }!
+    }
+}

@@ -1,0 +1,116 @@
+import DataFiles
+import Units
+
+/// How a model is laid out on a system: chips, ranks, parallel degrees, micro-batches, MTP, expert balance.
+///
+/// Field names follow the `supernode-validation/1` format, so a case's `deployment` mapping and a
+/// deployment file read through this type.
+public struct Deployment: Sendable, Hashable, Codable {
+    /// Chips in this instance (a prefill or decode instance, or a training job).
+    public var chips: Int
+    /// Ranks per chip: 2 on a dual-die Ascend 910C run die by die; 1 otherwise.
+    public var ranksPerChip: Int?
+    /// Tensor-parallel degree of dense layers and (unless `attention` says otherwise) attention.
+    public var tensorParallel: Int?
+    public var pipelineParallel: Int?
+    public var virtualPipeline: Int?
+    public var dataParallel: Int?
+    public var contextParallel: Int?
+    /// Expert-parallel degree: ranks the routed experts are spread over.
+    public var expertParallel: Int?
+    public var attention: AttentionLayout?
+    /// Micro-batches overlapped so that one's communication hides behind another's compute.
+    public var microbatches: Int?
+    public var expertBalance: ExpertBalance?
+    /// Extra expert replicas placed to even out load (EPLB), in addition to the routed experts.
+    public var redundantExperts: Int?
+    public var mtp: MultiTokenPrediction?
+    public var schedule: String?
+    public var recompute: String?
+
+    public init(chips: Int, ranksPerChip: Int? = nil, tensorParallel: Int? = nil, expertParallel: Int? = nil,
+                attention: AttentionLayout? = nil, microbatches: Int? = nil, expertBalance: ExpertBalance? = nil,
+                redundantExperts: Int? = nil, mtp: MultiTokenPrediction? = nil) {
+        self.chips = chips
+        self.ranksPerChip = ranksPerChip
+        self.tensorParallel = tensorParallel
+        self.expertParallel = expertParallel
+        self.attention = attention
+        self.microbatches = microbatches
+        self.expertBalance = expertBalance
+        self.redundantExperts = redundantExperts
+        self.mtp = mtp
+    }
+
+    public var ranks: Int { chips * (ranksPerChip ?? 1) }
+    public var microbatchCount: Int { microbatches ?? 1 }
+    public var balance: ExpertBalance { expertBalance ?? .perfect }
+}
+
+/// How attention is split over ranks.
+public struct AttentionLayout: Sendable, Hashable, Codable {
+    public var kind: Kind
+    /// Ranks in one attention group.
+    public var degree: Int
+
+    public init(kind: Kind, degree: Int) {
+        self.kind = kind
+        self.degree = degree
+    }
+
+    public enum Kind: String, Sendable, Hashable, Codable, CaseIterable {
+        /// Data-parallel attention: every rank runs whole attention for its own sequences.
+        case data
+        /// Tensor-parallel attention: heads split over the group.
+        case tensor
+        /// Sequence-parallel projections, tensor-parallel attention core, sequence-parallel again
+        /// (CloudMatrix-Infer's prefill): compute split over the group, activations exchanged twice.
+        case spTpSp = "sp-tp-sp"
+    }
+}
+
+/// How tokens spread over experts.
+public enum ExpertBalance: String, Sendable, Hashable, Codable, CaseIterable {
+    /// Every expert rank gets exactly its share.
+    case perfect
+    /// Expert-parallel load balancing with redundant experts: the busiest rank's load is the mean plus the
+    /// statistical excess of routing a finite batch (see ``ExpertLoad``).
+    case eplb
+}
+
+/// Multi-token prediction: draft tokens per step and the chance each is accepted.
+public struct MultiTokenPrediction: Sendable, Hashable, Codable {
+    public var draftTokens: Int
+    public var acceptance: Double
+
+    public init(draftTokens: Int, acceptance: Double) {
+        self.draftTokens = draftTokens
+        self.acceptance = acceptance
+    }
+
+    /// Expected tokens produced per step: 1 + p + p² + ... + p^d (each draft counts only if all before it
+    /// were accepted).
+    public var tokensPerStep: Double {
+        var total = 1.0, chance = 1.0
+        for _ in 0..<draftTokens {
+            chance *= acceptance
+            total += chance
+        }
+        return total
+    }
+}
+
+/// Number formats of the compute and of the KV cache.
+public struct PrecisionSettings: Sendable, Hashable, Codable {
+    /// Format of the weight GEMMs (bf16, fp8, int8, ...).
+    public var compute: Precision
+    /// Format of the KV cache; defaults to bf16.
+    public var kvCache: Precision?
+
+    public init(compute: Precision, kvCache: Precision? = nil) {
+        self.compute = compute
+        self.kvCache = kvCache
+    }
+
+    public var cache: Precision { kvCache ?? .bf16 }
+}

@@ -1,0 +1,93 @@
+import Hardware
+import Units
+import Workload
+
+/// A deployment checked against a model and a system, with every derived degree and share.
+public struct Layout: Sendable, Hashable {
+    public let ranks: Int
+    public let ranksPerChip: Int
+    /// Ranks in one attention group, and how attention is split in it.
+    public let attentionKind: AttentionLayout.Kind
+    public let attentionDegree: Int
+    /// Tensor-parallel degree of attention heads and dense FFNs (1 for data-parallel attention).
+    public let tensorParallel: Int
+    public let expertParallel: Int
+    /// Routed expert slots (routed plus redundant) per expert rank.
+    public let slotsPerRank: Int
+    /// Ranks of the expert group that hold routed slots, and those that hold shared-expert replicas.
+    public let routedRanks: Int
+    public let sharedRanks: Int
+    public let microbatches: Int
+
+    /// Checks `deployment` against `model` and `system`.
+    /// - Throws: ``CostModelError/layout(_:)`` naming the numbers that do not divide.
+    public init(deployment: Deployment, model: ModelArchitecture, system: System) throws(CostModelError) {
+        let chip = system.chip
+        guard deployment.chips > 0 else { throw .layout("chips must be positive, got \(deployment.chips)") }
+        guard deployment.chips <= system.chips else {
+            throw .layout("the deployment uses \(deployment.chips) chips but \(system.name) has \(system.chips)\(system.isResizable ? "; size it with \(system.name):chips=\(deployment.chips)" : "")")
+        }
+        let perChip = deployment.ranksPerChip ?? 1
+        guard perChip >= 1, chip.dies % perChip == 0 else {
+            throw .layout("ranks_per_chip \(perChip) does not divide the \(chip.dies) dies of \(chip.name)")
+        }
+        ranksPerChip = perChip
+        ranks = deployment.chips * perChip
+        let heads = model.attention.heads
+
+        if let attention = deployment.attention {
+            guard attention.degree >= 1, ranks % attention.degree == 0 else {
+                throw .layout("attention degree \(attention.degree) does not divide \(ranks) ranks (\(deployment.chips) chips x \(perChip) ranks per chip)")
+            }
+            attentionKind = attention.kind
+            attentionDegree = attention.degree
+        } else {
+            attentionKind = (deployment.tensorParallel ?? 1) > 1 ? .tensor : .data
+            attentionDegree = deployment.tensorParallel ?? ranks
+        }
+        switch attentionKind {
+        case .data:
+            tensorParallel = deployment.tensorParallel ?? 1
+        case .tensor, .spTpSp:
+            tensorParallel = attentionDegree
+        }
+        guard tensorParallel >= 1, heads % tensorParallel == 0 || attentionKind == .spTpSp else {
+            throw .layout("tensor parallelism \(tensorParallel) does not divide \(model.name)'s \(heads) attention heads")
+        }
+        guard ranks % tensorParallel == 0 else {
+            throw .layout("tensor parallelism \(tensorParallel) does not divide \(ranks) ranks")
+        }
+
+        if let moe = model.moe {
+            let ep = deployment.expertParallel ?? ranks
+            guard ep >= 1, ranks % ep == 0 else {
+                throw .layout("expert parallelism \(ep) does not divide \(ranks) ranks (\(deployment.chips) chips x \(perChip) ranks per chip)")
+            }
+            let routedSlots = moe.routedExperts + (deployment.redundantExperts ?? 0)
+            if ep > routedSlots {
+                // One slot per rank; the ranks beyond the routed slots host shared-expert replicas.
+                guard moe.sharedExperts > 0 else {
+                    throw .layout("expert parallelism \(ep) exceeds the \(routedSlots) routed and redundant experts, and \(model.name) has no shared expert to place on the other ranks")
+                }
+                routedRanks = routedSlots
+                sharedRanks = ep - routedSlots
+                slotsPerRank = 1
+            } else {
+                guard routedSlots % ep == 0 else {
+                    throw .layout("expert parallelism \(ep) does not divide \(moe.routedExperts) routed + \(deployment.redundantExperts ?? 0) redundant experts = \(routedSlots)")
+                }
+                routedRanks = ep
+                sharedRanks = 0
+                slotsPerRank = routedSlots / ep
+            }
+            expertParallel = ep
+        } else {
+            expertParallel = 1
+            routedRanks = 0
+            sharedRanks = 0
+            slotsPerRank = 0
+        }
+        microbatches = deployment.microbatchCount
+        guard microbatches >= 1 else { throw .layout("microbatches must be at least 1, got \(microbatches)") }
+    }
+}

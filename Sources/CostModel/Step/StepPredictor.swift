@@ -1,0 +1,293 @@
+import Foundation
+import Hardware
+import Units
+import Workload
+
+/// Predicts one prefill batch or one decode step.
+///
+/// Each layer of each micro-batch is a chain of compute blocks (attention; experts or dense FFN) and
+/// communication (dispatch and combine for MoE layers; all-reduce or all-gather and reduce-scatter for
+/// tensor-parallel attention). ``MicrobatchSchedule`` runs the chains of all micro-batches over one compute
+/// and one network resource, so overlap comes out of the schedule. The embedding, the LM head and the MTP
+/// module run after the layers. Every kernel is priced by ``RankHardware/time(_:)``, every transfer by
+/// ``Collectives`` and ``ExpertExchange``; nothing depends on the system's name.
+public enum StepPredictor {
+    public static func predict(_ request: StepRequest, profile: CalibrationProfile) throws(CostModelError) -> StepPrediction {
+        var request = request
+        if request.deployment.ranksPerChip == nil { request.deployment.ranksPerChip = profile.devicesPerChip ?? 1 }
+        let model = request.model
+        let layout = try Layout(deployment: request.deployment, model: model, system: request.system)
+        let rank = RankHardware(system: request.system, ranksPerChip: layout.ranksPerChip, profile: profile)
+        let compute = request.precision.compute
+        guard request.system.chip.peak(compute) != nil else {
+            throw .precision("\(request.system.chip.name) has no \(compute.rawValue) arithmetic; it supports \(request.system.chip.peak.supported.map(\.rawValue).joined(separator: ", "))")
+        }
+
+        // Work per rank.
+        let perChip = Double(layout.ranksPerChip)
+        let draft = request.deployment.mtp?.draftTokens ?? 0
+        let sequences: Double, tokens: Double, context: Double, maxContext: Double
+        switch request.phase {
+        case .prefill:
+            guard let prompt = request.load.promptTokens, prompt > 0 else { throw .load("prefill needs prompt_tokens, a positive count") }
+            guard let perChipTokens = request.load.tokensPerChip, perChipTokens > 0 else {
+                throw .load("prefill needs tokens_per_chip, the tokens each chip takes in one batch")
+            }
+            tokens = Double(perChipTokens) / perChip
+            sequences = tokens / Double(prompt)
+            context = (Double(prompt) + 1) / 2
+            maxContext = Double(prompt)
+        case .decode:
+            guard let batch = request.load.batchPerChip, batch > 0 else { throw .load("decode needs batch_per_chip, a positive count") }
+            guard let mean = request.load.meanDecodeContext, mean > 0 else {
+                throw .load("decode needs context_tokens, or prompt_tokens (and output_tokens) to derive the mean context")
+            }
+            sequences = Double(batch) / perChip
+            tokens = sequences * Double(1 + draft)
+            context = Double(mean)
+            maxContext = Double((request.load.promptTokens ?? mean) + (request.load.outputTokens ?? 0))
+        }
+        let microbatches = Double(layout.microbatches)
+        let mbTokens = tokens / microbatches, mbSequences = sequences / microbatches
+
+        let work = LayerWork(model: model, phase: request.phase, compute: compute, cache: request.precision.cache,
+                             tensorParallel: layout.tensorParallel)
+        var ledger = Ledger()
+        let share = layout.microbatches > 1 ? profile.network.computeShare : 0
+
+        // One micro-batch's attention block (the router joins it on MoE layers).
+        let attentionKernels = work.attention(tokens: mbTokens, sequences: mbSequences, context: context)
+        let attentionTime = try ledger.price(attentionKernels, on: rank, block: "attention", calls: model.layers * layout.microbatches, slowdown: share)
+        let routingTime = try ledger.price(work.routing(tokens: mbTokens), on: rank, block: "moe", calls: model.moeLayerCount * layout.microbatches, slowdown: share)
+        let denseTime = model.denseLayerCount > 0
+            ? try ledger.price(work.denseFFN(tokens: mbTokens), on: rank, block: "ffn", calls: model.denseLayerCount * layout.microbatches, slowdown: share)
+            : .zero
+
+        // Tensor-parallel communication per attention and per dense FFN.
+        var attentionComm: [MicrobatchSchedule.Task] = []
+        var ffnComm: [MicrobatchSchedule.Task] = []
+        if layout.tensorParallel > 1 {
+            let group = try RankGroup(size: layout.tensorParallel, on: rank)
+            let bytes = Bytes(mbTokens * Double(layout.tensorParallel) * work.d * 2)
+            let overhead = profile.network.collectiveOverhead
+            switch layout.attentionKind {
+            case .spTpSp:
+                let gather = Collectives.time(.allGather, bytes: bytes, group: group, overhead: overhead)
+                let scatter = Collectives.time(.reduceScatter, bytes: bytes, group: group, overhead: overhead)
+                ledger.communication("attention all-gather", gather, calls: model.layers * layout.microbatches)
+                ledger.communication("attention reduce-scatter", scatter, calls: model.layers * layout.microbatches)
+                attentionComm = [.init("attention all-gather", .network, gather.total), .init("attention reduce-scatter", .network, scatter.total)]
+            case .tensor, .data:
+                let reduce = Collectives.time(.allReduce, bytes: bytes, group: group, overhead: overhead)
+                ledger.communication("attention all-reduce", reduce, calls: model.layers * layout.microbatches)
+                attentionComm = [.init("attention all-reduce", .network, reduce.total)]
+            }
+            if model.denseLayerCount > 0 {
+                let reduce = Collectives.time(.allReduce, bytes: bytes, group: group, overhead: overhead)
+                ledger.communication("FFN all-reduce", reduce, calls: model.denseLayerCount * layout.microbatches)
+                ffnComm = [.init("FFN all-reduce", .network, reduce.total)]
+            }
+        }
+
+        // Experts and their dispatch and combine, per micro-batch.
+        var expertTime = TimeSpan.zero, dispatch = CommunicationTime.zero, combine = CommunicationTime.zero
+        var facts: [(String, String)] = [
+            ("tokens per rank per step", NumberText.grouped(tokens, decimals: 0)),
+            ("ranks", "\(layout.ranks) (\(layout.ranksPerChip) per chip)"),
+        ]
+        if let moe = model.moe {
+            let moeCalls = model.moeLayerCount * layout.microbatches
+            let expert = try expertBlock(moe: moe, tokens: mbTokens, layout: layout, work: work, rank: rank, request: request, ledger: &ledger, calls: moeCalls, slowdown: share)
+            expertTime = expert.time
+            dispatch = expert.dispatch
+            combine = expert.combine
+            facts += expert.facts
+        }
+
+        // The chains: one per micro-batch, layer after layer.
+        var chain: [MicrobatchSchedule.Task] = []
+        for layer in 0..<model.layers {
+            chain.append(.init("attention", .compute, attentionTime))
+            chain += attentionComm
+            if model.isMoELayer(layer) {
+                chain.append(.init("router", .compute, routingTime))
+                chain.append(.init("dispatch", .network, dispatch.total))
+                chain.append(.init("experts", .compute, expertTime))
+                chain.append(.init("combine", .network, combine.total))
+            } else {
+                chain.append(.init("dense FFN", .compute, denseTime))
+                chain += ffnComm
+            }
+        }
+        let outcome = MicrobatchSchedule.run(Array(repeating: chain, count: layout.microbatches))
+
+        // After the layers: embedding, final norm, LM head (every token in decode, the last of each prompt in prefill).
+        let headRows = request.phase == .decode ? tokens : sequences
+        let embedding = Kernel("embedding and final norm", .elementwise, precision: .bf16, flops: 0, bytes: tokens * work.d * 2 * 4, launches: 2)
+        let head = work.gemm("LM head", rows: headRows, inner: work.d, outer: Double(model.vocabSize), precision: .bf16)
+        var tail = try ledger.price([embedding, head], on: rank, block: "head", calls: 1)
+
+        // Multi-token prediction: each draft runs the MTP module (projection, one MoE layer, LM head) on one
+        // token per sequence, after the main model.
+        if request.phase == .decode, draft > 0, model.mtpLayers > 0 {
+            let mtpWork = work.attention(tokens: sequences, sequences: sequences, context: context)
+                + [work.gemm("MTP projection", rows: sequences, inner: 2 * work.d, outer: work.d)]
+                + work.routing(tokens: sequences)
+                + [work.gemm("MTP LM head", rows: sequences, inner: work.d, outer: Double(model.vocabSize), precision: .bf16)]
+            tail += try ledger.price(mtpWork, on: rank, block: "mtp", calls: draft)
+            if let moe = model.moe {
+                let expert = try expertBlock(moe: moe, tokens: sequences, layout: layout, work: work, rank: rank, request: request, ledger: &ledger, calls: draft, slowdown: 0, label: "MTP ")
+                tail += expert.time + expert.dispatch.total + expert.combine.total
+            }
+        }
+
+        let stepTime = outcome.makespan + tail
+        let exposed = outcome.makespan - outcome.computeBusy
+
+        let memory = footprint(request: request, layout: layout, rank: rank, tokens: tokens, sequences: sequences,
+                               maxContext: maxContext, mbTokens: mbTokens)
+        guard memory.fits else {
+            throw .memory("a rank needs \(memory.total.formatted(in: "GB", decimals: 1)) (weights \(memory.weights.formatted(in: "GB", decimals: 1)), KV cache \(memory.kvCache.formatted(in: "GB", decimals: 1)), activations \(memory.activations.formatted(in: "GB", decimals: 1)), buffers \(memory.communicationBuffers.formatted(in: "GB", decimals: 1))) but has \(memory.capacity.formatted(in: "GB", decimals: 1)); use more ranks or a smaller batch")
+        }
+
+        let tokensPerStep = request.phase == .decode ? (request.deployment.mtp?.tokensPerStep ?? 1) : 1
+        let throughput: Double
+        var tpot: TimeSpan?
+        switch request.phase {
+        case .prefill:
+            throughput = tokens * perChip / stepTime.seconds
+        case .decode:
+            throughput = sequences * perChip * tokensPerStep / stepTime.seconds
+            tpot = stepTime / tokensPerStep
+        }
+        return StepPrediction(
+            phase: request.phase, stepTime: stepTime, tokensPerSecondPerChip: throughput, timePerOutputToken: tpot,
+            tokensPerStep: tokensPerStep, operators: ledger.operators, exposedCommunication: max(exposed, .zero),
+            hiddenCommunication: max(outcome.networkBusy - exposed, .zero), memory: memory, facts: facts)
+    }
+
+    struct ExpertBlock {
+        var time: TimeSpan
+        var dispatch: CommunicationTime
+        var combine: CommunicationTime
+        var facts: [(String, String)]
+    }
+
+    /// The experts of one MoE layer for one micro-batch: the busiest routed rank (or shared-expert rank),
+    /// and the dispatch and combine around it.
+    static func expertBlock(moe: ModelArchitecture.MixtureOfExperts, tokens: Double, layout: Layout, work: LayerWork,
+                            rank: RankHardware, request: StepRequest, ledger: inout Ledger, calls: Int, slowdown: Double,
+                            label: String = "") throws(CostModelError) -> ExpertBlock {
+        let groupTokens = tokens * Double(layout.expertParallel)
+        let copies = groupTokens * Double(moe.expertsPerToken)
+        let ratio = ExpertLoad.maxToMean(request.deployment.balance, copies: copies, ranks: layout.routedRanks)
+        let routedLoad = copies / Double(layout.routedRanks) * ratio
+        let routed = work.experts("\(label)routed experts", tokens: routedLoad, slots: Double(layout.slotsPerRank))
+        var time: TimeSpan
+        if layout.sharedRanks > 0 {
+            let sharedLoad = groupTokens * Double(moe.sharedExperts) / Double(layout.sharedRanks)
+            let shared = work.experts("\(label)shared expert", tokens: sharedLoad, slots: 1)
+            let routedTime = try sum(routed, on: rank)
+            let sharedTime = try sum(shared, on: rank)
+            time = try ledger.price(routedTime >= sharedTime ? routed : shared, on: rank, block: "moe", calls: calls, slowdown: slowdown)
+        } else {
+            let shared = work.experts("\(label)shared expert", tokens: tokens * Double(moe.sharedExperts), slots: Double(moe.sharedExperts))
+            time = try ledger.price(routed + shared, on: rank, block: "moe", calls: calls, slowdown: slowdown)
+        }
+        let group = try RankGroup(size: layout.expertParallel, on: rank)
+        let exchange = ExpertExchange(
+            tokensPerRank: tokens, topK: moe.expertsPerToken, hidden: request.model.hiddenSize, group: group,
+            slotsPerRank: layout.slotsPerRank,
+            deduplication: request.phase == .prefill ? rank.profile.network.prefillDispatch : rank.profile.network.decodeDispatch,
+            expertGroups: moe.groups, groupsPerToken: moe.groupsPerToken, loadRatio: ratio)
+        let overhead = rank.profile.network.collectiveOverhead
+        let dispatch = exchange.time(bytesPerCopy: ExpertExchange.payloadBytes(hidden: request.model.hiddenSize, precision: request.precision.compute), overhead: overhead)
+        let combine = exchange.time(bytesPerCopy: ExpertExchange.payloadBytes(hidden: request.model.hiddenSize, precision: .bf16), overhead: overhead)
+        ledger.communication("\(label)dispatch", dispatch, calls: calls)
+        ledger.communication("\(label)combine", combine, calls: calls)
+        let copiesPerToken = exchange.copiesPerToken
+        let facts: [(String, String)] = label.isEmpty ? [
+            ("expert load ratio (busiest / mean)", NumberText.fixed(ratio, decimals: 3)),
+            ("routed token copies on the busiest expert rank per micro-batch", NumberText.grouped(routedLoad, decimals: 0)),
+            ("copies per token over scale-up / scale-out", "\(NumberText.fixed(copiesPerToken.scaleUp, decimals: 2)) / \(NumberText.fixed(copiesPerToken.scaleOut, decimals: 2))"),
+            ("expert slots per rank", layout.sharedRanks > 0 ? "\(layout.slotsPerRank) (\(layout.sharedRanks) ranks hold shared-expert replicas)" : "\(layout.slotsPerRank) + shared expert locally"),
+        ] : []
+        return ExpertBlock(time: time, dispatch: dispatch, combine: combine, facts: facts)
+    }
+
+    static func sum(_ kernels: [Kernel], on rank: RankHardware) throws(CostModelError) -> TimeSpan {
+        var total = TimeSpan.zero
+        for kernel in kernels { total += try rank.time(kernel).total }
+        return total
+    }
+
+    static func footprint(request: StepRequest, layout: Layout, rank: RankHardware, tokens: Double, sequences: Double,
+                          maxContext: Double, mbTokens: Double) -> MemoryFootprint {
+        let model = request.model
+        let weightBytes = request.precision.compute.bytesPerElement
+        let tp = Double(layout.tensorParallel)
+        var weights = Double(model.layers) * model.attentionParametersPerLayer / tp * weightBytes
+        weights += Double(model.denseLayerCount) * model.denseFFNParametersPerLayer / tp * weightBytes
+        if let moe = model.moe {
+            let slots = Double(layout.slotsPerRank) + (layout.sharedRanks > 0 ? 0 : Double(moe.sharedExperts))
+            weights += Double(model.moeLayerCount) * (slots * model.expertParameters + model.routerParametersPerLayer) * weightBytes
+        }
+        weights += (model.parameters.embedding + model.parameters.outputHead) * 2
+        if request.deployment.mtp != nil { weights += model.parameters.mtp * weightBytes }
+        let kvPerToken = model.kvCacheBytesPerToken(request.precision.cache).bytes / (model.attention.isLatent ? 1 : tp)
+        let kvTokens = request.phase == .decode ? sequences * maxContext : tokens
+        let activations = mbTokens * Double(model.hiddenSize) * 2 * 8
+        var buffers = 0.0
+        if let moe = model.moe {
+            buffers = mbTokens * Double(moe.expertsPerToken) * Double(model.hiddenSize) * 2 * 2
+        }
+        return MemoryFootprint(weights: Bytes(weights), kvCache: Bytes(kvTokens * kvPerToken), activations: Bytes(activations),
+                               communicationBuffers: Bytes(buffers), capacity: rank.memoryCapacity)
+    }
+}
+
+extension ModelArchitecture.Attention {
+    var isLatent: Bool {
+        if case .latent = self { return true }
+        return false
+    }
+}
+
+/// Collects operator costs as the step is priced.
+struct Ledger {
+    var operators: [OperatorCost] = []
+
+    /// Prices kernels that run `calls` times in the step; returns one call's time. `slowdown` is the share
+    /// of compute units communication kernels hold while they overlap.
+    mutating func price(_ kernels: [Kernel], on rank: RankHardware, block: String, calls: Int, slowdown: Double = 0) throws(CostModelError) -> TimeSpan {
+        var total = TimeSpan.zero
+        for kernel in kernels {
+            let time = try rank.time(kernel)
+            let stretched = time.total / (1 - slowdown)
+            total += stretched
+            add(OperatorCost(name: kernel.name, block: block, calls: calls, compute: time.compute * calls, memory: time.memory * calls,
+                             transfer: .zero, latency: .zero, overhead: time.overhead * calls, time: stretched * calls))
+        }
+        return total
+    }
+
+    mutating func communication(_ name: String, _ time: CommunicationTime, calls: Int) {
+        add(OperatorCost(name: name, block: "communication", calls: calls, compute: .zero, memory: .zero,
+                         transfer: time.transfer * calls, latency: time.latency * calls, overhead: time.overhead * calls,
+                         time: time.total * calls))
+    }
+
+    mutating func add(_ cost: OperatorCost) {
+        if let index = operators.firstIndex(where: { $0.name == cost.name && $0.block == cost.block }) {
+            operators[index].calls += cost.calls
+            operators[index].compute += cost.compute
+            operators[index].memory += cost.memory
+            operators[index].transfer += cost.transfer
+            operators[index].latency += cost.latency
+            operators[index].overhead += cost.overhead
+            operators[index].time += cost.time
+        } else {
+            operators.append(cost)
+        }
+    }
+}

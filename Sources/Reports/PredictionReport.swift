@@ -1,0 +1,137 @@
+import CostModel
+import Foundation
+import Units
+
+/// `predict`: the inputs as resolved, the step's time and yield, where the time goes, and the memory.
+public struct PredictionReport: Sendable {
+    public let request: StepRequest
+    public let profile: CalibrationProfile
+    public let prediction: StepPrediction
+
+    public init(request: StepRequest, profile: CalibrationProfile, prediction: StepPrediction) {
+        self.request = request
+        self.profile = profile
+        self.prediction = prediction
+    }
+
+    static func ms(_ time: TimeSpan) -> String { NumberText.fixed(time.milliseconds, decimals: 3) }
+
+    public func tables() -> [Table] {
+        [summary(), operators(), memory()]
+    }
+
+    func summary() -> Table {
+        let deployment = request.deployment
+        var table = Table(
+            title: "\(request.phase.rawValue) of \(request.model.name) on \(request.system.name) (\(deployment.chips) chips, calibration \(profile.name))",
+            columns: [Table.Column("", .left), Table.Column("", .left)])
+        switch request.phase {
+        case .prefill:
+            table.append(["batch time", "\(Self.ms(prediction.stepTime)) ms for \(NumberText.grouped(Double(request.load.tokensPerChip ?? 0))) tokens per chip"])
+        case .decode:
+            table.append(["step time", "\(Self.ms(prediction.stepTime)) ms"])
+            if let tpot = prediction.timePerOutputToken {
+                table.append(["TPOT", "\(Self.ms(tpot)) ms (\(NumberText.fixed(prediction.tokensPerStep, decimals: 2)) tokens per sequence per step)"])
+            }
+        }
+        table.append(["tokens/s per chip", NumberText.grouped(prediction.tokensPerSecondPerChip, decimals: 0)])
+        table.append(["compute", "\(Self.ms(prediction.computeTime)) ms"])
+        table.append(["communication", "\(Self.ms(prediction.exposedCommunication)) ms exposed, \(Self.ms(prediction.hiddenCommunication)) ms hidden behind compute"])
+        for fact in prediction.facts { table.append([fact.name, fact.value]) }
+        return table
+    }
+
+    func operators() -> Table {
+        var table = Table(title: "Where the time goes (summed over layers and micro-batches)", columns: [
+            Table.Column("operator", .left), Table.Column("block", .left), Table.Column("calls"), Table.Column("ms"),
+            Table.Column("share"), Table.Column("bound", .left),
+        ])
+        let step = prediction.stepTime
+        for cost in prediction.operators.sorted(by: { $0.time > $1.time }) {
+            table.append([cost.name, cost.block, "\(cost.calls)", Self.ms(cost.time),
+                          cost.isCommunication ? "(overlaps)" : NumberText.fixed(cost.time / step * 100, decimals: 1) + "%", cost.bound])
+        }
+        table.append(["exposed communication", "communication", "", Self.ms(prediction.exposedCommunication),
+                      NumberText.fixed(prediction.exposedCommunication / step * 100, decimals: 1) + "%", ""])
+        table.notes = ["Compute shares and the exposed communication add up to the step time; communication rows show their full time, most of it hidden."]
+        return table
+    }
+
+    func memory() -> Table {
+        let memory = prediction.memory
+        var table = Table(title: "Memory per rank", columns: [Table.Column("", .left), Table.Column("GB")])
+        for (name, value) in [("weights", memory.weights), ("KV cache", memory.kvCache), ("activations", memory.activations),
+                              ("communication buffers", memory.communicationBuffers), ("total", memory.total), ("capacity", memory.capacity)] {
+            table.append([name, NumberText.fixed(value.gigabytes, decimals: 2)])
+        }
+        return table
+    }
+
+    public func csvTable() -> Table {
+        var table = Table(columns: ["operator", "block", "calls", "time_ms", "compute_ms", "memory_ms", "transfer_ms", "latency_ms", "overhead_ms", "bound"].map { Table.Column($0) })
+        for cost in prediction.operators {
+            table.append([cost.name, cost.block, "\(cost.calls)", NumberText.shortest(JSONOutput.rounded(cost.time.milliseconds)),
+                          NumberText.shortest(JSONOutput.rounded(cost.compute.milliseconds)), NumberText.shortest(JSONOutput.rounded(cost.memory.milliseconds)),
+                          NumberText.shortest(JSONOutput.rounded(cost.transfer.milliseconds)), NumberText.shortest(JSONOutput.rounded(cost.latency.milliseconds)),
+                          NumberText.shortest(JSONOutput.rounded(cost.overhead.milliseconds)), cost.bound])
+        }
+        return table
+    }
+
+    public var document: PredictionDocument {
+        PredictionDocument(
+            inputs: .init(system: request.system.name, nodes: request.system.nodes, model: request.model.name, phase: request.phase.rawValue,
+                          precision: request.precision, deployment: request.deployment, load: request.load, calibration: profile.name),
+            stepMs: JSONOutput.rounded(prediction.stepTime.milliseconds),
+            tokensPerSecondPerChip: JSONOutput.rounded(prediction.tokensPerSecondPerChip),
+            tpotMs: prediction.timePerOutputToken.map { JSONOutput.rounded($0.milliseconds) },
+            tokensPerStep: prediction.tokensPerStep,
+            computeMs: JSONOutput.rounded(prediction.computeTime.milliseconds),
+            exposedCommunicationMs: JSONOutput.rounded(prediction.exposedCommunication.milliseconds),
+            hiddenCommunicationMs: JSONOutput.rounded(prediction.hiddenCommunication.milliseconds),
+            operators: prediction.operators.map {
+                .init(name: $0.name, block: $0.block, calls: $0.calls, timeMs: JSONOutput.rounded($0.time.milliseconds), bound: $0.bound)
+            },
+            memoryGb: [
+                "weights": JSONOutput.rounded(prediction.memory.weights.gigabytes), "kv_cache": JSONOutput.rounded(prediction.memory.kvCache.gigabytes),
+                "activations": JSONOutput.rounded(prediction.memory.activations.gigabytes),
+                "communication_buffers": JSONOutput.rounded(prediction.memory.communicationBuffers.gigabytes),
+                "total": JSONOutput.rounded(prediction.memory.total.gigabytes), "capacity": JSONOutput.rounded(prediction.memory.capacity.gigabytes),
+            ],
+            facts: Dictionary(prediction.facts.map { ($0.name, $0.value) }, uniquingKeysWith: { first, _ in first }))
+    }
+}
+
+/// The JSON form of `predict`.
+public struct PredictionDocument: Sendable, Codable {
+    public struct Inputs: Sendable, Codable {
+        public var system: String
+        public var nodes: Int
+        public var model: String
+        public var phase: String
+        public var precision: PrecisionSettings
+        public var deployment: Deployment
+        public var load: Load
+        public var calibration: String
+    }
+
+    public struct Operator: Sendable, Codable {
+        public var name: String
+        public var block: String
+        public var calls: Int
+        public var timeMs: Double
+        public var bound: String
+    }
+
+    public var inputs: Inputs
+    public var stepMs: Double
+    public var tokensPerSecondPerChip: Double
+    public var tpotMs: Double?
+    public var tokensPerStep: Double
+    public var computeMs: Double
+    public var exposedCommunicationMs: Double
+    public var hiddenCommunicationMs: Double
+    public var operators: [Operator]
+    public var memoryGb: [String: Double]
+    public var facts: [String: String]
+}

@@ -1,0 +1,118 @@
+import ArgumentParser
+import CostModel
+import DataFiles
+import Hardware
+import Reports
+import Units
+import Workload
+
+struct Predict: RenderingCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Predict one prefill batch or one decode step: time, tokens/s per chip, TPOT, breakdown, memory.",
+        discussion: """
+            Example (CloudMatrix-Infer's decode instance): supernode predict --system cloudmatrix384 --model deepseek-r1 \
+            --phase decode --precision int8 --chips 160 --ranks-per-chip 2 --ep 320 --attention data \
+            --microbatches 2 --balance eplb --redundant-experts 32 --mtp 1 --mtp-acceptance 0.7 \
+            --batch-per-chip 128 --prompt-tokens 1024 --output-tokens 1024
+            """)
+
+    @Option(name: .long, help: "System: catalog name, NAME:nodes=N or a file.") var system: String
+    @Option(name: .long, help: "Model: catalog name, config.json or a folder holding one.") var model: String
+    @Option(name: .long, help: "prefill or decode.") var phase: PhaseArgument
+    @Option(name: .long, help: "Compute precision of the weight GEMMs (bf16, fp8, int8, ...).") var precision: String = "bf16"
+    @Option(name: .customLong("kv-cache"), help: "KV-cache precision.") var kvCache: String = "bf16"
+
+    @Option(name: .long, help: "A deployment file (YAML or JSON, the validation format's deployment mapping); flags override it.")
+    var deployment: String?
+    @Option(name: .long, help: "Chips in the instance (default: the whole system).") var chips: Int?
+    @Option(name: .customLong("ranks-per-chip"), help: "Ranks per chip (default: the stack's devices per chip).") var ranksPerChip: Int?
+    @Option(name: .customLong("tp"), help: "Tensor-parallel degree.") var tensorParallel: Int?
+    @Option(name: .long, help: "Attention layout: data, tensor or sp-tp-sp.") var attention: AttentionKindArgument?
+    @Option(name: .customLong("attention-degree"), help: "Ranks per attention group (default: all ranks for data, --tp otherwise).")
+    var attentionDegree: Int?
+    @Option(name: .customLong("ep"), help: "Expert-parallel degree (default: all ranks).") var expertParallel: Int?
+    @Option(name: .long, help: "Micro-batches overlapped.") var microbatches: Int?
+    @Option(name: .long, help: "Expert balance: perfect or eplb.") var balance: BalanceArgument?
+    @Option(name: .customLong("redundant-experts"), help: "Redundant expert replicas.") var redundantExperts: Int?
+    @Option(name: .long, help: "MTP draft tokens per step.") var mtp: Int?
+    @Option(name: .customLong("mtp-acceptance"), help: "Acceptance rate of each draft token.") var mtpAcceptance: Double?
+
+    @Option(name: .customLong("tokens-per-chip"), help: "Prefill: tokens per chip in one batch.") var tokensPerChip: Int?
+    @Option(name: .customLong("prompt-tokens"), help: "Prompt length.") var promptTokens: Int?
+    @Option(name: .customLong("output-tokens"), help: "Decode: output length (the mean context is prompt + output / 2).") var outputTokens: Int?
+    @Option(name: .customLong("batch-per-chip"), help: "Decode: sequences per chip.") var batchPerChip: Int?
+    @Option(name: .long, help: "Decode: context length of every sequence.") var context: Int?
+    @Option(name: .long, help: "Calibration profile: a name or a file (default: the profile for the system's chip).")
+    var calibration: String?
+
+    @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+        for (name, value) in [("--chips", chips), ("--ranks-per-chip", ranksPerChip), ("--tp", tensorParallel), ("--attention-degree", attentionDegree),
+                              ("--ep", expertParallel), ("--microbatches", microbatches), ("--tokens-per-chip", tokensPerChip),
+                              ("--prompt-tokens", promptTokens), ("--batch-per-chip", batchPerChip), ("--context", context)] {
+            if let value, value <= 0 { throw ValidationError("\(name) must be positive, got \(value)") }
+        }
+        if let mtp, mtp < 0 { throw ValidationError("--mtp must not be negative, got \(mtp)") }
+        if let mtpAcceptance, !(0...1).contains(mtpAcceptance) { throw ValidationError("--mtp-acceptance must be between 0 and 1, got \(mtpAcceptance)") }
+        if mtpAcceptance != nil && mtp == nil { throw ValidationError("--mtp-acceptance needs --mtp, the draft tokens per step") }
+    }
+
+    func request() throws -> (StepRequest, CalibrationProfile) {
+        let catalog = try HardwareCatalog.builtIn()
+        var system = try catalog.system(self.system)
+        let model = try ModelCatalog.builtIn().model(self.model)
+        var layout = try deployment.map { path throws(DataFileError) in try DataFile.load(Deployment.self, path: path) }
+            ?? Deployment(chips: chips ?? system.chips)
+        if let chips { layout.chips = chips }
+        if let ranksPerChip { layout.ranksPerChip = ranksPerChip }
+        if let tensorParallel { layout.tensorParallel = tensorParallel }
+        if let attention {
+            let kind = AttentionLayout.Kind(rawValue: attention.rawValue)!
+            layout.attention = AttentionLayout(kind: kind, degree: attentionDegree ?? (kind == .data ? 0 : (tensorParallel ?? 1)))
+        }
+        if let expertParallel { layout.expertParallel = expertParallel }
+        if let microbatches { layout.microbatches = microbatches }
+        if let balance { layout.expertBalance = ExpertBalance(rawValue: balance.rawValue) }
+        if let redundantExperts { layout.redundantExperts = redundantExperts }
+        if let mtp { layout.mtp = MultiTokenPrediction(draftTokens: mtp, acceptance: mtpAcceptance ?? 0) }
+        if system.isResizable, layout.chips > system.chips {
+            system = try system.resized(nodes: (layout.chips + system.node.chips - 1) / system.node.chips)
+        }
+        let calibrations = try CalibrationCatalog.builtIn()
+        let profile: CalibrationProfile
+        if let calibration {
+            profile = calibration.contains("/") || calibration.hasSuffix(".yaml") || calibration.hasSuffix(".json")
+                ? try CalibrationCatalog.load(path: calibration) : try calibrations.profile(named: calibration)
+        } else {
+            profile = try calibrations.profile(for: system.chip)
+        }
+        let perChip = layout.ranksPerChip ?? profile.devicesPerChip ?? 1
+        if let kind = layout.attention?.kind, layout.attention?.degree == 0 {
+            layout.attention = AttentionLayout(kind: kind, degree: layout.chips * perChip)
+        }
+        let precisions = PrecisionSettings(compute: try parsePrecision(precision, flag: "--precision"), kvCache: try parsePrecision(kvCache, flag: "--kv-cache"))
+        let load = Load(batchPerChip: batchPerChip, promptTokens: promptTokens, outputTokens: outputTokens, contextTokens: context, tokensPerChip: tokensPerChip)
+        let phase = Phase(rawValue: self.phase.rawValue)!
+        return (StepRequest(system: system, model: model, phase: phase, precision: precisions, deployment: layout, load: load), profile)
+    }
+
+    func parsePrecision(_ text: String, flag: String) throws -> Precision {
+        do { return try Precision.parse(text) } catch { throw InputError("\(flag): \(error)") }
+    }
+
+    func render() throws -> String {
+        let (request, profile) = try request()
+        let prediction = try StepPredictor.predict(request, profile: profile)
+        let report = PredictionReport(request: request, profile: profile, prediction: prediction)
+        switch output.format {
+        case .table: return report.tables().map { $0.renderText(maxCellWidth: 60) }.joined(separator: "\n")
+        case .csv: return report.csvTable().renderCSV()
+        case .json: return JSONOutput.render(report.document)
+        }
+    }
+}
+
+enum PhaseArgument: String, ExpressibleByArgument, CaseIterable { case prefill, decode }
+enum AttentionKindArgument: String, ExpressibleByArgument, CaseIterable { case data, tensor, spTpSp = "sp-tp-sp" }
+enum BalanceArgument: String, ExpressibleByArgument, CaseIterable { case perfect, eplb }
