@@ -1,7 +1,7 @@
 # supernode: two commands from a fresh clone.
 #   make demo   installs what is missing, builds in release mode, compares CloudMatrix384 with GB200 NVL72
 #   make test   installs what is missing and runs the whole test suite
-.PHONY: demo test build setup golden install clean readme
+.PHONY: demo test build setup golden install clean readme bench
 
 PREFIX ?= /usr/local
 SWIFT_FLAGS ?=
@@ -21,6 +21,11 @@ demo: build
 test: setup
 	swift build --build-tests $(SWIFT_FLAGS)
 	swift test --skip-build $(SWIFT_FLAGS)
+
+# Speed figures (release build): cost-model predictions per second.
+bench: setup
+	swift build -c release --product supernode-bench $(SWIFT_FLAGS)
+	.build/release/supernode-bench
 
 # Rewrites the golden files under Tests/CLITests/Golden after an intended output change; review the diff.
 golden: setup

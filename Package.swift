@@ -34,6 +34,8 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "supernode", dependencies: ["SupernodeCLI"]),
+        // `make bench`: predictions per second of the cost model.
+        .executableTarget(name: "supernode-bench", dependencies: ["CostModel", "Hardware", "Workload", "Units"]),
         .testTarget(name: "UnitsTests", dependencies: ["Units", .product(name: "Numerics", package: "swift-numerics")]),
         .testTarget(name: "DataFilesTests", dependencies: ["DataFiles"]),
         .testTarget(name: "HardwareTests", dependencies: ["Hardware", "Units", "DataFiles", .product(name: "Numerics", package: "swift-numerics")]),

@@ -34,7 +34,9 @@ public enum Collectives {
     ///
     /// Candidates, with G ranks, bandwidth B to the slowest peer, latency α to the farthest:
     /// - ring: all-reduce 2(G−1)/G·S/B + 2(G−1)·α; all-gather and reduce-scatter (G−1)/G·S/B + (G−1)·α;
-    /// - halving-doubling: the same bytes with 2·log₂G·α (all-reduce) or log₂G·α;
+    /// - halving-doubling: the same bytes with 2·log₂G·α (all-reduce) or log₂G·α; when G is not a power of
+    ///   two, the ranks beyond the largest power of two first fold their data in and get the result back
+    ///   (one extra S/B and 2α);
     /// - direct all-to-all: the scale-up and scale-out shares sent in parallel, each at its own bandwidth, + α;
     /// - tree broadcast: S/B + log₂G·α.
     /// The cheapest candidate is chosen, so small messages pay latency and large ones bandwidth. Every
@@ -44,21 +46,26 @@ public enum Collectives {
         guard group.size > 1, bytes.bytes > 0 else { return .zero }
         let bandwidth = group.bottleneckBandwidth.bytesPerSecond
         let alpha = group.maxLatency
-        let steps = log2(ranks).rounded(.up)
+        let steps = log2(ranks).rounded(.down)
+        let isPowerOfTwo = group.size & (group.size - 1) == 0
+        let fold = isPowerOfTwo ? 0 : bytes.bytes / bandwidth
+        let foldLatency = isPowerOfTwo ? TimeSpan.zero : alpha * 2
         func option(_ transfer: Double, _ latency: TimeSpan, _ algorithm: CollectiveAlgorithm) -> CommunicationTime {
             CommunicationTime(transfer: TimeSpan(seconds: transfer), latency: latency, overhead: overhead, algorithm: algorithm)
         }
         switch operation {
         case .allReduce:
             let transfer = 2 * (ranks - 1) / ranks * bytes.bytes / bandwidth
-            return cheapest([option(transfer, alpha * (2 * (ranks - 1)), .ring), option(transfer, alpha * (2 * steps), .halvingDoubling)])
+            return cheapest([option(transfer, alpha * (2 * (ranks - 1)), .ring),
+                             option(transfer + fold, alpha * (2 * steps) + foldLatency, .halvingDoubling)])
         case .allGather, .reduceScatter:
             let transfer = (ranks - 1) / ranks * bytes.bytes / bandwidth
-            return cheapest([option(transfer, alpha * (ranks - 1), .ring), option(transfer, alpha * steps, .halvingDoubling)])
+            return cheapest([option(transfer, alpha * (ranks - 1), .ring),
+                             option(transfer + fold, alpha * steps + foldLatency, .halvingDoubling)])
         case .allToAll:
             return option(directTransfer(bytes.bytes, group: group), alpha, .direct)
         case .broadcast:
-            return option(bytes.bytes / bandwidth, alpha * steps, .tree)
+            return option(bytes.bytes / bandwidth, alpha * log2(ranks).rounded(.up), .tree)
         case .pointToPoint:
             return option(bytes.bytes / bandwidth, alpha, .direct)
         }

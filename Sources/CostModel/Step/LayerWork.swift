@@ -12,8 +12,13 @@ struct LayerWork {
     let phase: Phase
     let compute: Precision
     let cache: Precision
-    /// Tensor-parallel degree of attention heads and dense FFN weights.
-    let tensorParallel: Int
+    /// How attention is split: data-parallel, tensor-parallel over heads, or sequence-parallel projections
+    /// around a tensor-parallel core.
+    let attentionKind: AttentionLayout.Kind
+    /// Ranks that split attention heads (1 for data-parallel attention).
+    let headParallel: Int
+    /// Tensor-parallel degree of dense FFN weights.
+    let ffnParallel: Int
 
     var d: Double { Double(model.hiddenSize) }
     var weightBytes: Double { compute.bytesPerElement }
@@ -27,19 +32,43 @@ struct LayerWork {
         return Kernel(name, .gemm, precision: format, flops: 2 * rows * inner * outer, bytes: bytes)
     }
 
-    /// Norm, rotary embedding, residual and quantisation traffic of an attention block.
-    func attentionElementwise(tokens: Double) -> Kernel {
-        Kernel("norms, rope, residual", .elementwise, precision: .bf16, flops: 0, bytes: tokens * d * activationBytes * 6, launches: 3)
+    /// Bytes of one activation element after quantisation for the GEMMs (the compute format, at most BF16).
+    var quantizedBytes: Double { min(compute.bytesPerElement, activationBytes) }
+
+    /// Memory passes of an attention block besides its GEMMs and attention core, per token: the input
+    /// RMSNorm (read and write d), quantising the GEMM input (read d, write d in the compute format), rotary
+    /// embedding of the query and key rope parts, quantising the attention output for the output projection,
+    /// and the residual add (read 2d, write d).
+    func attentionElementwise(tokens t: Double, rows: Double) -> Kernel {
+        var perToken = 2 * d * activationBytes + d * (activationBytes + quantizedBytes) + 3 * d * activationBytes
+        var perRow = 0.0
+        switch model.attention {
+        case let .grouped(heads, kvHeads, headDim, _, _, _):
+            let h = Double(heads) / Double(headParallel), kv = max(1, Double(kvHeads) / Double(headParallel)), dh = Double(headDim)
+            perRow = 2 * (h + kv) * dh * activationBytes + h * dh * (activationBytes + quantizedBytes)
+        case let .latent(heads, qLoraRank, kvLoraRank, _, ropeDim, valueDim):
+            let h = Double(heads) / Double(headParallel)
+            // q and kv latent norms, rope on the rope parts, output quantisation.
+            perToken += 2 * (Double(qLoraRank ?? 0) + Double(kvLoraRank)) * activationBytes
+            perRow = 2 * (h + 1) * Double(ropeDim) * activationBytes + h * Double(valueDim) * (activationBytes + quantizedBytes)
+        }
+        return Kernel("norms, rope, quantisation, residual", .elementwise, precision: .bf16, flops: 0,
+                      bytes: t * perToken + rows * perRow, launches: 5)
     }
 
+    /// Rows of the head-split part of attention: every token of the group for a share of the heads.
+    func headRows(_ t: Double) -> Double { attentionKind == .data ? t : t * Double(headParallel) }
+    /// Rows of the projections before the heads split: the group's tokens when they are replicated
+    /// (tensor-parallel), the rank's own tokens otherwise.
+    func projectionRows(_ t: Double) -> Double { attentionKind == .tensor ? t * Double(headParallel) : t }
+
     func attention(tokens t: Double, sequences s: Double, context c: Double) -> [Kernel] {
-        let tp = Double(tensorParallel)
-        var kernels = [attentionElementwise(tokens: t)]
+        let tp = Double(headParallel)
+        let rows = headRows(t)
+        var kernels = [attentionElementwise(tokens: t, rows: rows)]
         switch model.attention {
         case let .grouped(heads, kvHeads, headDim, _, _, _):
             let h = Double(heads) / tp, kv = max(1, Double(kvHeads) / tp), dh = Double(headDim)
-            // Tensor-parallel ranks each see all the group's tokens for their share of heads.
-            let rows = t * tp
             kernels.append(gemm("qkv projection", rows: rows, inner: d, outer: (h + 2 * kv) * dh))
             let coreFLOPs = 4 * h * dh * c * rows
             let coreBytes: Double
@@ -50,17 +79,19 @@ struct LayerWork {
             kernels.append(Kernel("attention core", .attention, precision: .bf16, flops: coreFLOPs, bytes: coreBytes))
             kernels.append(gemm("output projection", rows: rows, inner: h * dh, outer: d))
         case let .latent(heads, qLoraRank, kvLoraRank, nopeDim, ropeDim, valueDim):
+            // Down projections and the latent are per token (replicated in tensor parallelism, the rank's
+            // own tokens otherwise); the up projections, the core and the output projection split by heads.
             let h = Double(heads) / tp
-            let rows = t * tp
+            let down = projectionRows(t)
             let rq = qLoraRank.map(Double.init), rkv = Double(kvLoraRank)
             let dn = Double(nopeDim), dr = Double(ropeDim), dv = Double(valueDim)
             if let rq {
-                kernels.append(gemm("q down projection", rows: rows, inner: d, outer: rq))
+                kernels.append(gemm("q down projection", rows: down, inner: d, outer: rq))
                 kernels.append(gemm("q up projection", rows: rows, inner: rq, outer: h * (dn + dr)))
             } else {
                 kernels.append(gemm("q projection", rows: rows, inner: d, outer: h * (dn + dr)))
             }
-            kernels.append(gemm("kv down projection", rows: rows, inner: d, outer: rkv + dr))
+            kernels.append(gemm("kv down projection", rows: down, inner: d, outer: rkv + dr))
             switch phase {
             case .prefill:
                 // Standard form: expand the latent into per-head keys and values, then attend.
@@ -83,39 +114,73 @@ struct LayerWork {
         return kernels
     }
 
+    /// Per-rank traffic around a sequence-parallel/tensor-parallel/sequence-parallel attention: gather the
+    /// group's compressed KV (MLA latent and rope key, or GQA keys and values of this rank's heads),
+    /// exchange queries from sequence to head layout, and exchange outputs back.
+    func sequenceParallelTraffic(tokens t: Double) -> (gather: Double, exchange: Double) {
+        let tp = Double(headParallel)
+        switch model.attention {
+        case let .grouped(heads, kvHeads, headDim, _, _, _):
+            let kv = Double(kvHeads) * Double(headDim) * 2 * activationBytes
+            return (t * tp * kv, t * Double(heads) * Double(headDim) * activationBytes * 2)
+        case let .latent(heads, _, kvLoraRank, nopeDim, ropeDim, valueDim):
+            let latent = Double(kvLoraRank + ropeDim) * activationBytes
+            let queries = Double(heads * (nopeDim + ropeDim)) * activationBytes
+            let outputs = Double(heads * valueDim) * activationBytes
+            return (t * tp * latent, t * (queries + outputs))
+        }
+    }
+
+    /// Memory passes of an FFN or MoE block besides its GEMMs, per token: the post-attention RMSNorm,
+    /// quantising the input, and the residual add.
+    func ffnElementwise(tokens t: Double) -> Kernel {
+        Kernel("FFN norm, quantisation, residual", .elementwise, precision: .bf16, flops: 0,
+               bytes: t * (2 * d * activationBytes + d * (activationBytes + quantizedBytes) + 3 * d * activationBytes), launches: 3)
+    }
+
     /// A dense FFN block (every layer of a dense model, the first layers of DeepSeek).
     func denseFFN(tokens t: Double) -> [Kernel] {
-        let tp = Double(tensorParallel)
+        let tp = Double(ffnParallel)
         let rows = t * tp
         let i = Double(model.ffn.intermediateSize) / tp
-        var kernels: [Kernel] = []
+        var kernels: [Kernel] = [ffnElementwise(tokens: t)]
         if model.ffn.isGated {
             kernels.append(gemm("FFN gate and up", rows: rows, inner: d, outer: 2 * i))
         } else {
             kernels.append(gemm("FFN up", rows: rows, inner: d, outer: i))
         }
-        kernels.append(Kernel("FFN activation", .elementwise, precision: .bf16, flops: 0, bytes: rows * i * 3 * activationBytes))
+        // Activation (read gate and up, write the product) and its quantisation for the down projection.
+        kernels.append(Kernel("FFN activation", .elementwise, precision: .bf16, flops: 0,
+                              bytes: rows * i * (3 * activationBytes + activationBytes + quantizedBytes)))
         kernels.append(gemm("FFN down", rows: rows, inner: i, outer: d))
         return kernels
     }
 
-    /// Router and the quantisation before dispatch, for `tokens` tokens.
+    /// The MoE block's own memory passes for `tokens` tokens: norm, quantisation and residual, the router
+    /// GEMV and top-k, and the weighted sum of the returned expert outputs (read `topK` copies, write one).
     func routing(tokens t: Double) -> [Kernel] {
         guard let moe = model.moe else { return [] }
-        let experts = Double(moe.routedExperts)
-        return [Kernel("router and top-k", .elementwise, precision: .bf16, flops: 2 * t * d * experts,
-                       bytes: d * experts * 2 + t * (d + experts) * activationBytes, launches: 2)]
+        let experts = Double(moe.routedExperts), k = Double(moe.expertsPerToken)
+        return [
+            ffnElementwise(tokens: t),
+            Kernel("router and top-k", .elementwise, precision: .bf16, flops: 2 * t * d * experts,
+                   bytes: d * experts * 2 + t * (d + experts) * activationBytes, launches: 2),
+            Kernel("combine weighted sum", .elementwise, precision: .bf16, flops: 0, bytes: t * (k + 1) * d * activationBytes),
+        ]
     }
 
-    /// Grouped GEMMs of `slots` experts over `tokens` routed token copies.
+    /// Grouped GEMMs of `slots` experts over `tokens` routed token copies, with the copies' permutation into
+    /// expert order (read and write each copy) and the activation with its quantisation.
     func experts(_ name: String, tokens r: Double, slots: Double) -> [Kernel] {
         guard let moe = model.moe, r > 0 else { return [] }
         let i = Double(moe.expertIntermediateSize)
+        let permute = Kernel("\(name) permutation", .elementwise, precision: .bf16, flops: 0, bytes: r * d * 2 * quantizedBytes)
         let gateUp = Kernel("\(name) gate and up", .gemm, precision: compute, flops: 2 * r * d * 2 * i,
-                            bytes: slots * d * 2 * i * weightBytes + r * (d + 2 * i) * activationBytes)
-        let activation = Kernel("\(name) activation", .elementwise, precision: .bf16, flops: 0, bytes: r * i * 3 * activationBytes)
+                            bytes: slots * d * 2 * i * weightBytes + r * (d * quantizedBytes + 2 * i * activationBytes))
+        let activation = Kernel("\(name) activation", .elementwise, precision: .bf16, flops: 0,
+                                bytes: r * i * (3 * activationBytes + activationBytes + quantizedBytes))
         let down = Kernel("\(name) down", .gemm, precision: compute, flops: 2 * r * i * d,
                           bytes: slots * i * d * weightBytes + r * (i + d) * activationBytes)
-        return [gateUp, activation, down]
+        return [permute, gateUp, activation, down]
     }
 }

@@ -9,8 +9,10 @@ public struct Layout: Sendable, Hashable {
     /// Ranks in one attention group, and how attention is split in it.
     public let attentionKind: AttentionLayout.Kind
     public let attentionDegree: Int
-    /// Tensor-parallel degree of attention heads and dense FFNs (1 for data-parallel attention).
-    public let tensorParallel: Int
+    /// Ranks that split attention heads (1 for data-parallel attention).
+    public let headParallel: Int
+    /// Tensor-parallel degree of the dense FFN weights.
+    public let ffnParallel: Int
     public let expertParallel: Int
     /// Routed expert slots (routed plus redundant) per expert rank.
     public let slotsPerRank: Int
@@ -47,15 +49,20 @@ public struct Layout: Sendable, Hashable {
         }
         switch attentionKind {
         case .data:
-            tensorParallel = deployment.tensorParallel ?? 1
-        case .tensor, .spTpSp:
-            tensorParallel = attentionDegree
+            headParallel = 1
+            ffnParallel = deployment.tensorParallel ?? 1
+        case .tensor:
+            headParallel = attentionDegree
+            ffnParallel = attentionDegree
+        case .spTpSp:
+            headParallel = attentionDegree
+            ffnParallel = 1
         }
-        guard tensorParallel >= 1, heads % tensorParallel == 0 || attentionKind == .spTpSp else {
-            throw .layout("tensor parallelism \(tensorParallel) does not divide \(model.name)'s \(heads) attention heads")
+        guard heads % headParallel == 0 else {
+            throw .layout("tensor parallelism \(headParallel) does not divide \(model.name)'s \(heads) attention heads")
         }
-        guard ranks % tensorParallel == 0 else {
-            throw .layout("tensor parallelism \(tensorParallel) does not divide \(ranks) ranks")
+        guard ffnParallel >= 1, ranks % ffnParallel == 0, model.ffn.intermediateSize % ffnParallel == 0 else {
+            throw .layout("tensor parallelism \(ffnParallel) does not divide \(ranks) ranks and the FFN width \(model.ffn.intermediateSize)")
         }
 
         if let moe = model.moe {

@@ -51,7 +51,7 @@ public enum StepPredictor {
         let mbTokens = tokens / microbatches, mbSequences = sequences / microbatches
 
         let work = LayerWork(model: model, phase: request.phase, compute: compute, cache: request.precision.cache,
-                             tensorParallel: layout.tensorParallel)
+                             attentionKind: layout.attentionKind, headParallel: layout.headParallel, ffnParallel: layout.ffnParallel)
         var ledger = Ledger()
         let share = layout.microbatches > 1 ? profile.network.computeShare : 0
 
@@ -66,27 +66,30 @@ public enum StepPredictor {
         // Tensor-parallel communication per attention and per dense FFN.
         var attentionComm: [MicrobatchSchedule.Task] = []
         var ffnComm: [MicrobatchSchedule.Task] = []
-        if layout.tensorParallel > 1 {
-            let group = try RankGroup(size: layout.tensorParallel, on: rank)
-            let bytes = Bytes(mbTokens * Double(layout.tensorParallel) * work.d * 2)
-            let overhead = profile.network.collectiveOverhead
+        let overhead = profile.network.collectiveOverhead
+        let attentionCalls = model.layers * layout.microbatches
+        if layout.headParallel > 1 {
+            let group = try RankGroup(size: layout.headParallel, on: rank)
             switch layout.attentionKind {
             case .spTpSp:
-                let gather = Collectives.time(.allGather, bytes: bytes, group: group, overhead: overhead)
-                let scatter = Collectives.time(.reduceScatter, bytes: bytes, group: group, overhead: overhead)
-                ledger.communication("attention all-gather", gather, calls: model.layers * layout.microbatches)
-                ledger.communication("attention reduce-scatter", scatter, calls: model.layers * layout.microbatches)
-                attentionComm = [.init("attention all-gather", .network, gather.total), .init("attention reduce-scatter", .network, scatter.total)]
+                let traffic = work.sequenceParallelTraffic(tokens: mbTokens)
+                let gather = Collectives.time(.allGather, bytes: Bytes(traffic.gather), group: group, overhead: overhead)
+                let exchange = Collectives.time(.allToAll, bytes: Bytes(traffic.exchange), group: group, overhead: overhead)
+                ledger.communication("attention KV all-gather", gather, calls: attentionCalls)
+                ledger.communication("attention all-to-all", exchange, calls: attentionCalls)
+                attentionComm = [.init("attention KV all-gather", .network, gather.total), .init("attention all-to-all", .network, exchange.total)]
             case .tensor, .data:
+                let bytes = Bytes(work.headRows(mbTokens) * work.d * 2)
                 let reduce = Collectives.time(.allReduce, bytes: bytes, group: group, overhead: overhead)
-                ledger.communication("attention all-reduce", reduce, calls: model.layers * layout.microbatches)
+                ledger.communication("attention all-reduce", reduce, calls: attentionCalls)
                 attentionComm = [.init("attention all-reduce", .network, reduce.total)]
             }
-            if model.denseLayerCount > 0 {
-                let reduce = Collectives.time(.allReduce, bytes: bytes, group: group, overhead: overhead)
-                ledger.communication("FFN all-reduce", reduce, calls: model.denseLayerCount * layout.microbatches)
-                ffnComm = [.init("FFN all-reduce", .network, reduce.total)]
-            }
+        }
+        if layout.ffnParallel > 1, model.denseLayerCount > 0 {
+            let group = try RankGroup(size: layout.ffnParallel, on: rank)
+            let reduce = Collectives.time(.allReduce, bytes: Bytes(mbTokens * Double(layout.ffnParallel) * work.d * 2), group: group, overhead: overhead)
+            ledger.communication("FFN all-reduce", reduce, calls: model.denseLayerCount * layout.microbatches)
+            ffnComm = [.init("FFN all-reduce", .network, reduce.total)]
         }
 
         // Experts and their dispatch and combine, per micro-batch.
@@ -128,21 +131,23 @@ public enum StepPredictor {
         var tail = try ledger.price([embedding, head], on: rank, block: "head", calls: 1)
 
         // Multi-token prediction: each draft runs the MTP module (projection, one MoE layer, LM head) on one
-        // token per sequence, after the main model.
+        // token per sequence, after the main model; its dispatch and combine are not overlapped.
+        var tailCommunication = TimeSpan.zero
         if request.phase == .decode, draft > 0, model.mtpLayers > 0 {
             let mtpWork = work.attention(tokens: sequences, sequences: sequences, context: context)
                 + [work.gemm("MTP projection", rows: sequences, inner: 2 * work.d, outer: work.d)]
                 + work.routing(tokens: sequences)
                 + [work.gemm("MTP LM head", rows: sequences, inner: work.d, outer: Double(model.vocabSize), precision: .bf16)]
-            tail += try ledger.price(mtpWork, on: rank, block: "mtp", calls: draft)
+            tail += try ledger.price(mtpWork, on: rank, block: "mtp", calls: draft) * draft
             if let moe = model.moe {
                 let expert = try expertBlock(moe: moe, tokens: sequences, layout: layout, work: work, rank: rank, request: request, ledger: &ledger, calls: draft, slowdown: 0, label: "MTP ")
-                tail += expert.time + expert.dispatch.total + expert.combine.total
+                tail += (expert.time + expert.dispatch.total + expert.combine.total) * draft
+                tailCommunication += (expert.dispatch.total + expert.combine.total) * draft
             }
         }
 
         let stepTime = outcome.makespan + tail
-        let exposed = outcome.makespan - outcome.computeBusy
+        let exposed = outcome.makespan - outcome.computeBusy + tailCommunication
 
         let memory = footprint(request: request, layout: layout, rank: rank, tokens: tokens, sequences: sequences,
                                maxContext: maxContext, mbTokens: mbTokens)
@@ -225,9 +230,9 @@ public enum StepPredictor {
                           maxContext: Double, mbTokens: Double) -> MemoryFootprint {
         let model = request.model
         let weightBytes = request.precision.compute.bytesPerElement
-        let tp = Double(layout.tensorParallel)
+        let tp = Double(layout.headParallel)
         var weights = Double(model.layers) * model.attentionParametersPerLayer / tp * weightBytes
-        weights += Double(model.denseLayerCount) * model.denseFFNParametersPerLayer / tp * weightBytes
+        weights += Double(model.denseLayerCount) * model.denseFFNParametersPerLayer / Double(layout.ffnParallel) * weightBytes
         if let moe = model.moe {
             let slots = Double(layout.slotsPerRank) + (layout.sharedRanks > 0 ? 0 : Double(moe.sharedExperts))
             weights += Double(model.moeLayerCount) * (slots * model.expertParameters + model.routerParametersPerLayer) * weightBytes

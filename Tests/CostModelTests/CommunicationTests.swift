@@ -1,0 +1,120 @@
+import Numerics
+import Testing
+import Units
+@testable import CostModel
+@testable import Hardware
+
+@Suite("Communication")
+struct CommunicationTests {
+    func group(_ system: String, size: Int, perChip: Int = 1) throws -> RankGroup {
+        let system = try hardware().system(system)
+        return try RankGroup(size: size, on: RankHardware(system: system, ranksPerChip: perChip, profile: roundProfile(chips: [system.chip.name])))
+    }
+
+    @Test("Peers are placed chip, tier-1 group, domain, then scale-out")
+    func placement() throws {
+        // CloudMatrix384 die by die: 16 dies per node share the L1 switches; all 768 share the UB domain.
+        let cm = try group("cloudmatrix384", size: 256, perChip: 2)
+        #expect(cm.sameChip == 1)
+        #expect(cm.near == 14)
+        #expect(cm.far == 240)
+        #expect(cm.remote == 0)
+        let cluster = try group("h100-cluster:nodes=4", size: 32)
+        #expect(cluster.near == 7)
+        #expect(cluster.remote == 24)
+        #expect(cluster.domains == 4)
+        #expect(cluster.maxLatency == TimeSpan(2, "us"))
+    }
+
+    @Test("Ring all-reduce by hand: 2(G−1)/G·S/B + 2(G−1)·α, against halving-doubling for a non-power of two")
+    func allReduce() throws {
+        let g = try group("hgx-h100", size: 6)
+        let bandwidth = 450e9 * 0.5, alpha = 1e-6
+        let bytes = Bytes(1e9)
+        let time = Collectives.time(.allReduce, bytes: bytes, group: g, overhead: .zero)
+        let ring = 2 * 5.0 / 6 * 1e9 / bandwidth + 2 * 5 * alpha
+        #expect(time.algorithm == .ring)
+        #expect(time.total.seconds.isApproximatelyEqual(to: ring))
+        // A small message pays latency: halving-doubling (2·2 steps + fold) beats the ring's 10 steps.
+        let small = Collectives.time(.allReduce, bytes: Bytes(1024), group: g, overhead: .zero)
+        #expect(small.algorithm == .halvingDoubling)
+    }
+
+    @Test("One rank or no bytes costs nothing")
+    func trivial() throws {
+        #expect(Collectives.time(.allGather, bytes: Bytes(1e6), group: try group("hgx-h100", size: 1), overhead: .zero).total == .zero)
+        #expect(Collectives.time(.allToAll, bytes: .zero, group: try group("hgx-h100", size: 8), overhead: .zero).total == .zero)
+    }
+
+    @Test("Expected distinct ranks matches enumeration on a small case")
+    func distinct() {
+        // 4 ranks of 2 experts, 2 experts drawn: enumerate all 28 pairs.
+        var total = 0.0, count = 0.0
+        for a in 0..<8 {
+            for b in (a + 1)..<8 {
+                total += a / 2 == b / 2 ? 1 : 2
+                count += 1
+            }
+        }
+        #expect(ExpertLoad.expectedDistinct(buckets: 4, perBucket: 2, draws: 2).isApproximatelyEqual(to: total / count))
+    }
+
+    @Test("Deduplication never sends more copies: per node <= per rank <= per expert")
+    func deduplication() throws {
+        let g = try group("h100-cluster:nodes=4", size: 32)
+        func copies(_ mode: DispatchDeduplication) -> Double {
+            let exchange = ExpertExchange(tokensPerRank: 128, topK: 8, hidden: 7168, group: g, slotsPerRank: 9, deduplication: mode,
+                                          expertGroups: 8, groupsPerToken: 4, loadRatio: 1)
+            return exchange.copiesPerToken.scaleOut
+        }
+        #expect(copies(.perNode) <= copies(.perRank))
+        #expect(copies(.perRank) <= copies(.perExpert))
+        #expect(copies(.perExpert).isApproximatelyEqual(to: 8 * 31.0 / 32 * 24 / 31))
+    }
+
+    @Test("Dispatch by hand: per-expert INT8 copies over the scale-up fabric")
+    func dispatchByHand() throws {
+        let g = try group("cloudmatrix384", size: 8, perChip: 2)
+        let exchange = ExpertExchange(tokensPerRank: 128, topK: 8, hidden: 7168, group: g, slotsPerRank: 32, deduplication: .perExpert, loadRatio: 1)
+        let payload = ExpertExchange.payloadBytes(hidden: 7168, precision: .int8)
+        #expect(payload == 7168 + 224)
+        let time = exchange.time(bytesPerCopy: payload, overhead: TimeSpan(seconds: 1e-5))
+        let bytes = 128 * 8 * 7.0 / 8 * payload
+        #expect(time.transfer.seconds.isApproximatelyEqual(to: bytes / (196e9 * 0.5)))
+        #expect(time.total.seconds.isApproximatelyEqual(to: bytes / (196e9 * 0.5) + 0.5e-6 + 1e-5))
+    }
+
+    @Test("Expert load: perfect is even; EPLB's excess shrinks as batches grow and grows with more ranks")
+    func expertLoad() {
+        #expect(ExpertLoad.maxToMean(.perfect, copies: 100, ranks: 10) == 1)
+        let small = ExpertLoad.maxToMean(.eplb, copies: 1000, ranks: 100)
+        let large = ExpertLoad.maxToMean(.eplb, copies: 100_000, ranks: 100)
+        #expect(small > large && large > 1)
+        #expect(ExpertLoad.maxToMean(.eplb, copies: 100_000, ranks: 1000) > ExpertLoad.maxToMean(.eplb, copies: 100_000, ranks: 10))
+    }
+}
+
+@Suite("Micro-batch schedule")
+struct ScheduleTests {
+    typealias Task = MicrobatchSchedule.Task
+    func t(_ name: String, _ resource: MicrobatchSchedule.Resource, _ ms: Double) -> Task { Task(name, resource, TimeSpan(seconds: ms / 1000)) }
+
+    @Test("One chain runs its tasks back to back")
+    func serial() {
+        let outcome = MicrobatchSchedule.run([[t("a", .compute, 2), t("d", .network, 1), t("e", .compute, 3), t("c", .network, 1)]])
+        #expect(outcome.makespan.milliseconds.isApproximatelyEqual(to: 7))
+        #expect(outcome.exposedNetwork.milliseconds.isApproximatelyEqual(to: 2))
+    }
+
+    @Test("Two chains hide one's communication behind the other's compute")
+    func pingPong() {
+        let chain = [t("a", .compute, 2), t("d", .network, 1), t("e", .compute, 2), t("c", .network, 1)]
+        let outcome = MicrobatchSchedule.run([chain, chain])
+        // Compute: a0 [0,2], a1 [2,4], e0 [4,6], e1 [6,8]; network: d0 [2,3], d1 [4,5], c0 [6,7], c1 [8,9].
+        #expect(outcome.makespan.milliseconds.isApproximatelyEqual(to: 9))
+        #expect(outcome.computeBusy.milliseconds.isApproximatelyEqual(to: 8))
+        #expect(outcome.exposedNetwork.milliseconds.isApproximatelyEqual(to: 1))
+        // Makespan is compute plus exposed communication.
+        #expect((outcome.computeBusy + outcome.exposedNetwork).milliseconds.isApproximatelyEqual(to: outcome.makespan.milliseconds))
+    }
+}

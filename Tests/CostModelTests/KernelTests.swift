@@ -1,0 +1,100 @@
+import Numerics
+import Testing
+import Units
+@testable import CostModel
+@testable import Hardware
+
+@Suite("Kernel roofline")
+struct KernelTests {
+    @Test("A large GEMM is compute-bound: 2MKN / (peak x efficiency) + overhead")
+    func computeBound() throws {
+        let system = try hardware().system("hgx-h100")
+        let rank = RankHardware(system: system, ranksPerChip: 1, profile: roundProfile(chips: ["h100-sxm"], overhead: TimeSpan(seconds: 1e-5)))
+        let n = 4096.0
+        let flops: Double = 2 * n * n * n
+        let bytes: Double = 3 * n * n * 2
+        let kernel = Kernel("gemm", .gemm, precision: .bf16, flops: flops, bytes: bytes)
+        let time = try rank.time(kernel)
+        let computeSeconds: Double = flops / (989.4e12 * 0.5)
+        let memorySeconds: Double = bytes / (3.35e12 * 0.5)
+        #expect(time.compute.seconds.isApproximatelyEqual(to: computeSeconds))
+        #expect(time.memory.seconds.isApproximatelyEqual(to: memorySeconds))
+        #expect(time.isComputeBound)
+        #expect(time.total.seconds.isApproximatelyEqual(to: time.compute.seconds + 1e-5))
+    }
+
+    @Test("A one-row GEMM is memory-bound: it streams its weights")
+    func memoryBound() throws {
+        let system = try hardware().system("hgx-h100")
+        let rank = RankHardware(system: system, ranksPerChip: 1, profile: roundProfile(chips: ["h100-sxm"]))
+        let weights = 8192.0 * 8192
+        let time = try rank.time(Kernel("gemv", .gemm, precision: .fp8, flops: 2 * weights, bytes: weights))
+        #expect(!time.isComputeBound)
+        #expect(time.total.seconds.isApproximatelyEqual(to: weights / (3.35e12 * 0.5)))
+    }
+
+    @Test("A dual-die chip run die by die gives each rank half the peak and half the bandwidth")
+    func perDie() throws {
+        let system = try hardware().system("cloudmatrix384")
+        let rank = RankHardware(system: system, ranksPerChip: 2, profile: roundProfile(chips: ["ascend-910c"]))
+        #expect(rank.peak(.int8)!.teraflops.isApproximatelyEqual(to: 752))
+        #expect(rank.memoryBandwidth.terabytesPerSecond.isApproximatelyEqual(to: 1.6))
+        #expect(rank.memoryCapacity.gigabytes.isApproximatelyEqual(to: 64))
+        #expect(rank.scaleUpBandwidth.gigabytesPerSecond.isApproximatelyEqual(to: 196 * 0.5))
+    }
+
+    @Test("FP8 on the Ascend 910C is refused: the chip has no FP8")
+    func missingPrecision() throws {
+        let system = try hardware().system("cloudmatrix384")
+        let rank = RankHardware(system: system, ranksPerChip: 2, profile: try calibration().profile(for: system.chip))
+        #expect(throws: CostModelError.self) { try rank.time(Kernel("gemm", .gemm, precision: .fp8, flops: 1e12, bytes: 1e9)) }
+    }
+
+    @Test("More peak, more bandwidth or less overhead never makes a kernel slower", arguments: [1.0, 1e6, 1e9, 1e12, 1e15])
+    func monotone(flops: Double) throws {
+        var system = try hardware().system("hgx-h100")
+        let profile = try calibration().profile(for: system.chip)
+        let kernel = Kernel("k", .gemm, precision: .bf16, flops: flops, bytes: 1e8)
+        let base = try RankHardware(system: system, ranksPerChip: 1, profile: profile).time(kernel).total
+        var chip = system.chip
+        chip.peak.bf16 = chip.peak.bf16! * 2
+        chip.memory.bandwidth = chip.memory.bandwidth * 2
+        system = try System(spec: system.spec, chip: chip)
+        let faster = try RankHardware(system: system, ranksPerChip: 1, profile: profile).time(kernel).total
+        #expect(faster <= base)
+    }
+}
+
+@Suite("Calibration")
+struct CalibrationTests {
+    @Test("The shipped H200 profile is the fit to the shipped measurements")
+    func refit() throws {
+        let chip = try hardware().chip("h200-sxm")
+        let fit = CalibrationFit.fit(try CalibrationCatalog.measurements("h200-pytorch-microbench"), chip: chip)
+        let profile = try calibration().profile(named: "h200-pytorch")
+        #expect(fit.gemmEfficiency[.bf16] == profile.gemmEfficiency(.bf16))
+        #expect(fit.gemmEfficiency[.fp8] == profile.gemmEfficiency(.fp8))
+        #expect(fit.memoryEfficiency == profile.memoryEfficiency)
+        #expect(fit.kernelOverhead.seconds.isApproximatelyEqual(to: profile.kernelOverhead.seconds, absoluteTolerance: 1e-9))
+        #expect(fit.attentionMemoryEfficiency == profile.attention.memoryEfficiency)
+        // The fit explains the GEMMs to about 12% RMS; a broken fit would not.
+        #expect(fit.gemmError[.bf16]! < 0.15)
+        #expect(fit.gemmError[.fp8]! < 0.10)
+    }
+
+    @Test("The chips of the prefill, decode and collective validation systems have profiles, and every profile passes its checks")
+    func coverage() throws {
+        let catalog = try calibration()
+        for profile in catalog.profiles { try profile.check() }
+        for name in ["cloudmatrix384", "h800-cluster", "h100-cluster", "hgx-h100", "hgx-h200"] {
+            let chip = try hardware().system(name).chip
+            #expect(try catalog.profile(for: chip).chips.contains(chip.name))
+        }
+    }
+
+    @Test("A chip without a profile is named with the covered chips")
+    func uncovered() throws {
+        let chip = try hardware().chip("tpu-v5p")
+        #expect(throws: CostModelError.self) { try calibration().profile(for: chip) }
+    }
+}

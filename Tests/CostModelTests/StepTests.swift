@@ -1,0 +1,168 @@
+import Numerics
+import Testing
+import Units
+@testable import CostModel
+@testable import Hardware
+@testable import Workload
+
+@Suite("Step prediction")
+struct StepTests {
+    static let requests: [String] = ["cloudmatrix384 decode", "h800 prefill", "llama decode"]
+
+    func request(_ name: String) throws -> StepRequest {
+        switch name {
+        case "cloudmatrix384 decode": try cloudMatrixDecode()
+        case "h800 prefill": try h800Prefill()
+        default: try llamaDecode()
+        }
+    }
+
+    func predict(_ request: StepRequest) throws -> StepPrediction {
+        try StepPredictor.predict(request, profile: try calibration().profile(for: request.system.chip))
+    }
+
+    @Test("The breakdown adds up: compute operators plus exposed communication equal the step", arguments: requests)
+    func addsUp(name: String) throws {
+        let prediction = try predict(try request(name))
+        let sum = prediction.computeTime + prediction.exposedCommunication
+        #expect(sum.seconds.isApproximatelyEqual(to: prediction.stepTime.seconds, relativeTolerance: 1e-9))
+        #expect(prediction.memory.fits)
+    }
+
+    @Test("Yield follows from the step: tokens/s per chip = batch x tokens per step / step", arguments: requests)
+    func yieldFromStep(name: String) throws {
+        let request = try request(name)
+        let prediction = try predict(request)
+        switch request.phase {
+        case .decode:
+            let expected = Double(request.load.batchPerChip!) * prediction.tokensPerStep / prediction.stepTime.seconds
+            #expect(prediction.tokensPerSecondPerChip.isApproximatelyEqual(to: expected))
+            #expect(prediction.timePerOutputToken!.seconds.isApproximatelyEqual(to: prediction.stepTime.seconds / prediction.tokensPerStep))
+        case .prefill:
+            #expect(prediction.tokensPerSecondPerChip.isApproximatelyEqual(to: Double(request.load.tokensPerChip!) / prediction.stepTime.seconds))
+        }
+    }
+
+    @Test("MTP: expected tokens per step 1 + p + p^2 + ...")
+    func mtp() {
+        #expect(MultiTokenPrediction(draftTokens: 1, acceptance: 0.7).tokensPerStep.isApproximatelyEqual(to: 1.7))
+        #expect(MultiTokenPrediction(draftTokens: 2, acceptance: 0.5).tokensPerStep.isApproximatelyEqual(to: 1.75))
+        #expect(MultiTokenPrediction(draftTokens: 0, acceptance: 0.9).tokensPerStep == 1)
+    }
+
+    @Test("More bandwidth, more peak compute or lower latency never makes a step slower", arguments: requests)
+    func monotone(name: String) throws {
+        let request = try request(name)
+        let base = try predict(request).stepTime
+        var chip = request.system.chip
+        for precision in chip.peak.supported { chip.peak[precision] = chip.peak[precision]! * 1.5 }
+        var faster = request
+        faster.system = try System(spec: request.system.spec, chip: chip)
+        #expect(try predict(faster).stepTime <= base)
+        var wider = request.system.chip
+        wider.memory.bandwidth = wider.memory.bandwidth * 1.5
+        faster.system = try System(spec: request.system.spec, chip: wider)
+        #expect(try predict(faster).stepTime <= base)
+        var spec = request.system.spec
+        spec.scaleUp.link.bandwidth = spec.scaleUp.link.bandwidth * 1.5
+        for index in spec.scaleUp.tiers.indices {
+            spec.scaleUp.tiers[index].switchModel.portBandwidth = spec.scaleUp.tiers[index].switchModel.portBandwidth * 1.5
+            spec.scaleUp.tiers[index].latency = spec.scaleUp.tiers[index].latency / 2
+            if let uplink = spec.scaleUp.tiers[index].uplink?.bandwidth { spec.scaleUp.tiers[index].uplink?.bandwidth = uplink * 1.5 }
+        }
+        faster.system = try System(spec: spec, chip: request.system.chip)
+        #expect(try predict(faster).stepTime <= base)
+    }
+
+    @Test("Bigger decode batches take longer steps but give more tokens per second")
+    func batchScaling() throws {
+        let small = try predict(try cloudMatrixDecode(batch: 24))
+        let large = try predict(try cloudMatrixDecode(batch: 96))
+        #expect(large.stepTime > small.stepTime)
+        #expect(large.tokensPerSecondPerChip > small.tokensPerSecondPerChip)
+    }
+
+    @Test("Two micro-batches hide communication: less exposed than one")
+    func overlap() throws {
+        var one = try h800Prefill()
+        one.deployment.microbatches = 1
+        let single = try predict(one)
+        let double = try predict(try h800Prefill())
+        #expect(double.exposedCommunication < single.exposedCommunication)
+    }
+
+    @Test("Perfect balance is never slower than EPLB")
+    func balance() throws {
+        var request = try cloudMatrixDecode()
+        let eplb = try predict(request)
+        request.deployment.expertBalance = .perfect
+        #expect(try predict(request).stepTime <= eplb.stepTime)
+    }
+
+    @Test("Layouts that do not divide are refused with the numbers", arguments: [
+        ("ep", "expert parallelism 7 does not divide 320 ranks"),
+        ("redundant", "does not divide 256 routed + 3 redundant"),
+        ("tp", "tensor parallelism 3 does not divide"),
+        ("ranks", "ranks_per_chip 3 does not divide the 2 dies"),
+        ("chips", "uses 400 chips but cloudmatrix384 has 384"),
+    ])
+    func badLayouts(change: String, message: String) throws {
+        var request = try cloudMatrixDecode()
+        switch change {
+        case "ep": request.deployment.expertParallel = 7
+        case "redundant":
+            request.deployment.expertParallel = 32
+            request.deployment.redundantExperts = 3
+        case "tp":
+            request.deployment.attention = AttentionLayout(kind: .tensor, degree: 3)
+            request.deployment.chips = 3
+            request.deployment.ranksPerChip = 1
+            request.deployment.expertParallel = 3
+        case "ranks": request.deployment.ranksPerChip = 3
+        default: request.deployment.chips = 400
+        }
+        do {
+            _ = try predict(request)
+            Issue.record("\(change) was accepted")
+        } catch {
+            #expect("\(error)".contains(message), "\(error)")
+        }
+    }
+
+    @Test("FP8 on the Ascend 910C is refused, naming what it supports")
+    func fp8OnAscend() throws {
+        var request = try cloudMatrixDecode()
+        request.precision.compute = .fp8
+        do {
+            _ = try predict(request)
+            Issue.record("FP8 was accepted")
+        } catch {
+            #expect("\(error)".contains("ascend-910c has no fp8 arithmetic; it supports bf16, fp16, int8"))
+        }
+    }
+
+    @Test("A batch that does not fit is refused with the memory figures")
+    func memory() throws {
+        var request = try llamaDecode()
+        request.load = Load(batchPerChip: 4096, contextTokens: 32768)
+        do {
+            _ = try predict(request)
+            Issue.record("an oversized batch was accepted")
+        } catch {
+            #expect("\(error)".contains("Does not fit in memory: a rank needs"))
+            #expect("\(error)".contains("KV cache"))
+        }
+    }
+
+    @Test("Missing load figures are named")
+    func missingLoad() throws {
+        var request = try h800Prefill()
+        request.load = Load(promptTokens: 4096)
+        #expect(throws: CostModelError.load("prefill needs tokens_per_chip, the tokens each chip takes in one batch")) { try predict(request) }
+    }
+
+    @Test("Same input, same prediction")
+    func deterministic() throws {
+        #expect(try predict(try cloudMatrixDecode()) == predict(try cloudMatrixDecode()))
+    }
+}
