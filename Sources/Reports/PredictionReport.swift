@@ -47,9 +47,24 @@ public struct PredictionReport: Sendable {
             Table.Column("share"), Table.Column("bound", .left),
         ])
         let step = prediction.stepTime
-        for cost in prediction.operators.sorted(by: { $0.time > $1.time }) {
+        // The MTP module as one row; operators under 0.5% of the step folded into one.
+        var rows = prediction.operators.filter { $0.block != "mtp" }
+        let mtp = prediction.operators.filter { $0.block == "mtp" }
+        if !mtp.isEmpty {
+            rows.append(OperatorCost(name: "MTP module (\(mtp.count) kernels)", block: "mtp", calls: mtp.map(\.calls).max() ?? 1,
+                                     compute: mtp.reduce(.zero) { $0 + $1.compute }, memory: mtp.reduce(.zero) { $0 + $1.memory },
+                                     transfer: .zero, latency: .zero, overhead: mtp.reduce(.zero) { $0 + $1.overhead },
+                                     time: mtp.reduce(.zero) { $0 + $1.time }))
+        }
+        let small = rows.filter { $0.time / step < 0.005 }
+        for cost in rows.filter({ $0.time / step >= 0.005 }).sorted(by: { $0.time > $1.time }) {
             table.append([cost.name, cost.block, "\(cost.calls)", Self.ms(cost.time),
                           cost.isCommunication ? "(overlaps)" : NumberText.fixed(cost.time / step * 100, decimals: 1) + "%", cost.bound])
+        }
+        if !small.isEmpty {
+            let compute = small.filter { !$0.isCommunication }.reduce(TimeSpan.zero) { $0 + $1.time }
+            table.append(["\(small.count) smaller operators", "", "", Self.ms(small.reduce(.zero) { $0 + $1.time }),
+                          NumberText.fixed(compute / step * 100, decimals: 1) + "%", ""])
         }
         table.append(["exposed communication", "communication", "", Self.ms(prediction.exposedCommunication),
                       NumberText.fixed(prediction.exposedCommunication / step * 100, decimals: 1) + "%", ""])

@@ -19,6 +19,17 @@ public enum Precision: String, Sendable, Hashable, Codable, CaseIterable, Custom
 
     public var description: String { rawValue }
 
+    /// Reads a precision name with ``parse(_:)``, so files accept the same spellings as the command line.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        let text = try container.decode(String.self)
+        do {
+            self = try Precision.parse(text)
+        } catch {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "\(error)")
+        }
+    }
+
     /// Parses a precision name, accepting common spellings ("bfloat16", "float8_e4m3", "w8a8").
     /// - Throws: ``PrecisionParseError`` listing the known names.
     public static func parse(_ text: String) throws -> Precision {

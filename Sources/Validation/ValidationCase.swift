@@ -30,7 +30,7 @@ public struct ValidationCase: Sendable, Codable {
 }
 
 /// What a case measures.
-public enum CasePhase: String, Sendable, Codable, CaseIterable {
+public enum CasePhase: String, Sendable, Codable, CaseIterable, ListedChoice {
     case prefill, decode, serving, training, collective
 }
 
@@ -74,7 +74,7 @@ public struct CollectiveSpec: Sendable, Codable {
     /// Buffer size for plain collectives.
     public var bytes: Bytes?
 
-    public enum Operation: String, Sendable, Codable, CaseIterable {
+    public enum Operation: String, Sendable, Codable, CaseIterable, ListedChoice {
         case moeDispatch = "moe_dispatch"
         case moeCombine = "moe_combine"
         case allReduce = "all_reduce"

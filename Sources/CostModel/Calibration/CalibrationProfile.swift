@@ -80,7 +80,7 @@ public struct NetworkEfficiency: Sendable, Hashable, Codable {
 }
 
 /// How many copies of a token cross the fabric when it is routed to several experts.
-public enum DispatchDeduplication: String, Sendable, Hashable, Codable, CaseIterable {
+public enum DispatchDeduplication: String, Sendable, Hashable, Codable, CaseIterable, ListedChoice {
     /// One copy per expert (CloudMatrix-Infer's dispatch).
     case perExpert = "per-expert"
     /// One copy per destination rank, however many of its experts the token uses.

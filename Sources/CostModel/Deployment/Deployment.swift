@@ -58,7 +58,7 @@ public struct AttentionLayout: Sendable, Hashable, Codable {
         self.degree = degree
     }
 
-    public enum Kind: String, Sendable, Hashable, Codable, CaseIterable {
+    public enum Kind: String, Sendable, Hashable, Codable, CaseIterable, ListedChoice {
         /// Data-parallel attention: every rank runs whole attention for its own sequences.
         case data
         /// Tensor-parallel attention: heads split over the group.
@@ -70,7 +70,7 @@ public struct AttentionLayout: Sendable, Hashable, Codable {
 }
 
 /// How tokens spread over experts.
-public enum ExpertBalance: String, Sendable, Hashable, Codable, CaseIterable {
+public enum ExpertBalance: String, Sendable, Hashable, Codable, CaseIterable, ListedChoice {
     /// Every expert rank gets exactly its share.
     case perfect
     /// Expert-parallel load balancing with redundant experts: the busiest rank's load is the mean plus the

@@ -56,6 +56,19 @@ public struct OperatorCost: Sendable, Hashable, Codable {
 
     public var isCommunication: Bool { block == "communication" }
 
+    public init(name: String, block: String, calls: Int, compute: TimeSpan, memory: TimeSpan, transfer: TimeSpan,
+                latency: TimeSpan, overhead: TimeSpan, time: TimeSpan) {
+        self.name = name
+        self.block = block
+        self.calls = calls
+        self.compute = compute
+        self.memory = memory
+        self.transfer = transfer
+        self.latency = latency
+        self.overhead = overhead
+        self.time = time
+    }
+
     /// What bounds it: compute, memory, launch overhead; bandwidth or latency for communication.
     public var bound: String {
         if isCommunication { return transfer >= latency + overhead ? "bandwidth" : "latency" }

@@ -194,10 +194,10 @@ public enum StepPredictor {
             let shared = work.experts("\(label)shared expert", tokens: sharedLoad, slots: 1)
             let routedTime = try sum(routed, on: rank)
             let sharedTime = try sum(shared, on: rank)
-            time = try ledger.price(routedTime >= sharedTime ? routed : shared, on: rank, block: "moe", calls: calls, slowdown: slowdown)
+            time = try ledger.price(routedTime >= sharedTime ? routed : shared, on: rank, block: label.isEmpty ? "moe" : "mtp", calls: calls, slowdown: slowdown)
         } else {
             let shared = work.experts("\(label)shared expert", tokens: tokens * Double(moe.sharedExperts), slots: Double(moe.sharedExperts))
-            time = try ledger.price(routed + shared, on: rank, block: "moe", calls: calls, slowdown: slowdown)
+            time = try ledger.price(routed + shared, on: rank, block: label.isEmpty ? "moe" : "mtp", calls: calls, slowdown: slowdown)
         }
         let group = try RankGroup(size: layout.expertParallel, on: rank)
         let exchange = ExpertExchange(
@@ -212,9 +212,9 @@ public enum StepPredictor {
         ledger.communication("\(label)combine", combine, calls: calls)
         let copiesPerToken = exchange.copiesPerToken
         let facts: [(String, String)] = label.isEmpty ? [
-            ("expert load ratio (busiest / mean)", NumberText.fixed(ratio, decimals: 3)),
-            ("routed token copies on the busiest expert rank per micro-batch", NumberText.grouped(routedLoad, decimals: 0)),
-            ("copies per token over scale-up / scale-out", "\(NumberText.fixed(copiesPerToken.scaleUp, decimals: 2)) / \(NumberText.fixed(copiesPerToken.scaleOut, decimals: 2))"),
+            ("expert load, busiest / mean", NumberText.fixed(ratio, decimals: 3)),
+            ("token copies on the busiest expert rank", "\(NumberText.grouped(routedLoad, decimals: 0)) per micro-batch"),
+            ("copies per token, scale-up / scale-out", "\(NumberText.fixed(copiesPerToken.scaleUp, decimals: 2)) / \(NumberText.fixed(copiesPerToken.scaleOut, decimals: 2))"),
             ("expert slots per rank", layout.sharedRanks > 0 ? "\(layout.slotsPerRank) (\(layout.sharedRanks) ranks hold shared-expert replicas)" : "\(layout.slotsPerRank) + shared expert locally"),
         ] : []
         return ExpertBlock(time: time, dispatch: dispatch, combine: combine, facts: facts)

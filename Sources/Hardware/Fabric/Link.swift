@@ -1,3 +1,4 @@
+import DataFiles
 import Units
 
 /// A point-to-point link type: chip to switch, switch to switch, or chip to chip.
@@ -22,7 +23,7 @@ public struct Link: Sendable, Hashable, Codable {
     public var transceiversPerLink: Double { medium == .optical ? (transceivers ?? 2) : 0 }
 
     /// What carries the signal.
-    public enum Medium: String, Sendable, Hashable, Codable, CaseIterable {
+    public enum Medium: String, Sendable, Hashable, Codable, CaseIterable, ListedChoice {
         /// Copper cable, backplane or board trace.
         case copper
         /// Fibre with a transceiver module at each end.

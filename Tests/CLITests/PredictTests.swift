@@ -1,0 +1,111 @@
+import Foundation
+import Testing
+@testable import SupernodeCLI
+
+@Suite("supernode predict and validate")
+struct PredictTests {
+    let decode = ["predict", "--system", "cloudmatrix384", "--model", "deepseek-r1", "--phase", "decode", "--precision", "int8",
+                  "--chips", "160", "--ranks-per-chip", "2", "--ep", "320", "--attention", "data", "--microbatches", "2",
+                  "--balance", "eplb", "--redundant-experts", "32", "--mtp", "1", "--mtp-acceptance", "0.7",
+                  "--batch-per-chip", "96", "--prompt-tokens", "4096", "--output-tokens", "256"]
+
+    @Test("The prediction table matches its golden file and fits 100 columns")
+    func golden() throws {
+        let outcome = run(decode)
+        #expect(outcome.status == 0, "\(outcome.errorOutput)")
+        #expect(width(outcome.output) <= 100)
+        try expectGolden(outcome.output, "predict-cloudmatrix384-decode.txt")
+    }
+
+    @Test("JSON records the resolved inputs and agrees with the table")
+    func json() throws {
+        let outcome = run(decode + ["--format", "json"])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(outcome.output.utf8)) as? [String: Any])
+        let inputs = try #require(object["inputs"] as? [String: Any])
+        #expect(inputs["system"] as? String == "cloudmatrix384")
+        #expect(inputs["calibration"] as? String == "ascend-910c-cann")
+        let step = try #require(object["step_ms"] as? Double)
+        let tpot = try #require(object["tpot_ms"] as? Double)
+        #expect(abs(step / tpot - 1.7) < 1e-3)
+        #expect(run(decode + ["--format", "csv"]).output.hasPrefix("operator,block,calls,time_ms"))
+    }
+
+    @Test("A deployment file reads like a case's deployment mapping")
+    func deploymentFile() throws {
+        let path = try temporaryFile("""
+            chips: 160
+            ranks_per_chip: 2
+            expert_parallel: 320
+            attention: {kind: data, degree: 320}
+            microbatches: 2
+            expert_balance: eplb
+            redundant_experts: 32
+            mtp: {draft_tokens: 1, acceptance: 0.7}
+            """, name: "decode.yaml")
+        let fromFile = run(["predict", "--system", "cloudmatrix384", "--model", "deepseek-r1", "--phase", "decode", "--precision", "int8",
+                            "--deployment", path, "--batch-per-chip", "96", "--prompt-tokens", "4096", "--output-tokens", "256", "--format", "json"])
+        #expect(fromFile.status == 0, "\(fromFile.errorOutput)")
+        #expect(fromFile.output == run(decode + ["--format", "json"]).output)
+    }
+
+    @Test("Bad layouts and precisions exit 2 with the numbers", arguments: [
+        (["--ep", "7"], "expert parallelism 7 does not divide 320 ranks"),
+        (["--precision", "fp8"], "ascend-910c has no fp8 arithmetic"),
+        (["--precision", "fp12"], "Unknown precision 'fp12'"),
+        (["--redundant-experts", "3", "--ep", "32"], "does not divide 256 routed + 3 redundant experts = 259"),
+        (["--batch-per-chip", "100000"], "Does not fit in memory"),
+        (["--chips", "0"], "--chips must be positive"),
+    ])
+    func badInput(extra: [String], message: String) {
+        var arguments = decode
+        // Later flags win: append the override.
+        arguments += extra
+        let outcome = run(arguments)
+        #expect(outcome.status == 2)
+        #expect(outcome.output.isEmpty)
+        #expect(outcome.errorOutput.contains(message), "\(outcome.errorOutput)")
+    }
+
+    @Test("validate: status 0 only when every supported case agrees, 1 otherwise; a bad file is status 2")
+    func validateStatus() throws {
+        let all = run(["validate"])
+        #expect(all.output.contains("Predicted against published"))
+        #expect(all.output.contains("not yet supported: serving   89 cases"))
+        #expect(all.status == (all.output.contains("result                       PASS") ? 0 : 1))
+        let agreeing = try temporaryFile("""
+            format: supernode-validation/1
+            cases:
+            - id: combine
+              source: Zuo et al.
+              system: cloudmatrix384
+              phase: collective
+              collective: {op: moe_combine, expert_parallel: 8, tokens_per_rank: 128, hidden: 7168, top_k: 8, dtype: bf16}
+              expect: {latency_us: 118}
+              tolerance: 0.25
+            """, name: "one.yaml")
+        #expect(run(["validate", "--cases", agreeing]).status == 0)
+        let broken = try temporaryFile("format: supernode-validation/1\ncases: [{id: x}]\n", name: "broken.yaml")
+        let outcome = run(["validate", "--cases", broken])
+        #expect(outcome.status == 2)
+        #expect(outcome.errorOutput.contains("missing field"))
+        #expect(run(["validate", "--only", "no-such-case"]).status == 2)
+    }
+
+    @Test("validate --only runs the chosen cases")
+    func only() {
+        let outcome = run(["validate", "--only", "cm384-moe", "--format", "csv"])
+        let rows = outcome.output.split(separator: "\n").dropFirst()
+        #expect(rows.count == 4)
+        #expect(rows.allSatisfy { $0.hasPrefix("cm384-moe") })
+    }
+
+    @Test("calibration fit reproduces the shipped profile's figures")
+    func calibrationFit() throws {
+        let outcome = run(["calibration", "fit", "--format", "json"])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(outcome.output.utf8)) as? [String: Any])
+        let gemm = try #require(object["gemm_efficiency"] as? [String: Double])
+        #expect(gemm["bf16"] == 0.77)
+        #expect(run(["calibration", "show", "ascend-910c-cann"]).output.contains("MLA 65.4% of compute peak"))
+        #expect(run(["calibration", "show", "nope"]).status == 2)
+    }
+}
