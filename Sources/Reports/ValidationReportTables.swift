@@ -31,7 +31,7 @@ public struct ValidationReportTables: Sendable {
             case let .failed(reason):
                 table.append([result.item.id, "error", "-", "-", "-", "-", "FAIL"])
                 table.notes.append("\(result.item.id): \(reason)")
-            case .unsupported:
+            case .unsupported, .calibrationInput:
                 continue
             }
         }
@@ -52,6 +52,13 @@ public struct ValidationReportTables: Sendable {
             if case let .unsupported(reason) = result.outcome {
                 unsupported[result.item.phase.rawValue, default: (0, reason)].count += 1
             }
+        }
+        let inputs = report.results.compactMap { result -> String? in
+            if case .calibrationInput = result.outcome { return result.item.id }
+            return nil
+        }
+        if !inputs.isEmpty {
+            table.append(["calibration inputs (not checks)", inputs.joined(separator: ", ")])
         }
         for (phase, entry) in unsupported.sorted(by: { $0.key < $1.key }) {
             table.append(["not yet supported: \(phase)", "\(entry.count) cases (\(entry.reason))"])
@@ -75,6 +82,8 @@ public struct ValidationReportTables: Sendable {
                 table.append([result.item.id, result.item.phase.rawValue, "", "", "", "", "", "error"])
             case .unsupported:
                 table.append([result.item.id, result.item.phase.rawValue, "", "", "", "", "", "unsupported"])
+            case .calibrationInput:
+                table.append([result.item.id, result.item.phase.rawValue, "", "", "", "", "", "calibration input"])
             }
         }
         return table
@@ -100,6 +109,9 @@ public struct ValidationReportTables: Sendable {
                 case let .unsupported(reason):
                     entry.status = "unsupported"
                     entry.reason = reason
+                case let .calibrationInput(profile):
+                    entry.status = "calibration input"
+                    entry.reason = "used to fit the calibration profile \(profile)"
                 }
                 return entry
             })

@@ -51,7 +51,8 @@ struct Calibration: ParsableCommand {
             let network = profile.network
             table.append(["scale-up / scale-out", "\(NumberText.fixed(network.scaleUpEfficiency, decimals: 2)) / \(NumberText.fixed(network.scaleOutEfficiency, decimals: 2)) of link bandwidth"])
             table.append(["dispatch copies", "prefill \(network.prefillDispatch.rawValue), decode \(network.decodeDispatch.rawValue)"])
-            table.append(["collective overhead", network.collectiveOverhead.formatted()])
+            table.append(["fixed cost: collective / dispatch / combine", "\(network.collectiveOverhead.formatted()) / \(network.dispatchOverhead.formatted()) / \(network.combineOverhead.formatted())"])
+            if let fitted = profile.fittedTo, !fitted.isEmpty { table.append(["fitted to published", fitted.joined(separator: ", ")]) }
             table.append(["compute share of communication", NumberText.fixed(network.computeShare, decimals: 2)])
             for (key, text) in profile.sources.sorted(by: { $0.key < $1.key }) { table.append(["source: \(key)", SystemReport.oneLine(text)]) }
             switch output.format {

@@ -92,6 +92,18 @@ struct CalibrationTests {
         }
     }
 
+    @Test("The Ascend dispatch and combine fixed costs are what the EP8 microbenchmarks leave after transfer and latency")
+    func ascendDispatchFit() throws {
+        let profile = try calibration().profile(named: "ascend-910c-cann")
+        let copies = 128.0 * 8 * 7 / 8
+        let bandwidth = 196e9 * profile.network.scaleUpEfficiency
+        let dispatch = 116e-6 - copies * ExpertExchange.payloadBytes(hidden: 7168, precision: .int8) / bandwidth - 0.5e-6
+        let combine = 118e-6 - copies * ExpertExchange.payloadBytes(hidden: 7168, precision: .bf16) / bandwidth - 0.5e-6
+        #expect(abs(profile.network.dispatchOverhead.seconds - dispatch) < 0.5e-6)
+        #expect(abs(profile.network.combineOverhead.seconds - combine) < 0.5e-6)
+        #expect(profile.fittedTo == ["cm384-moe-dispatch-ep8", "cm384-moe-combine-ep8"])
+    }
+
     @Test("A chip without a profile is named with the covered chips")
     func uncovered() throws {
         let chip = try hardware().chip("tpu-v5p")

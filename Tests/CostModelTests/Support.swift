@@ -13,7 +13,8 @@ func roundProfile(chips: [String], overhead: TimeSpan = .zero) -> CalibrationPro
         name: "round", chips: chips, stack: "test", gemm: ["bf16": 0.5, "fp8": 0.5, "int8": 0.5], memoryEfficiency: 0.5,
         attention: AttentionEfficiency(computeEfficiency: 0.5, memoryEfficiency: 0.5), kernelOverhead: overhead,
         network: NetworkEfficiency(scaleUpEfficiency: 0.5, scaleOutEfficiency: 0.5, prefillDispatch: .perExpert,
-                                   decodeDispatch: .perExpert, collectiveOverhead: .zero, computeShare: 0),
+                                   decodeDispatch: .perExpert, collectiveOverhead: .zero, dispatchOverhead: .zero,
+                                   combineOverhead: .zero, computeShare: 0),
         sources: [:])
 }
 

@@ -41,8 +41,14 @@ struct ValidationTests {
                 Issue.record("\(result.item.id) could not run: \(reason)")
             case .unsupported:
                 #expect([.serving, .training].contains(result.item.phase))
+            case let .calibrationInput(profile):
+                let fitted = try CalibrationCatalog.builtIn().profile(named: profile).fittedTo ?? []
+                #expect(fitted.contains(result.item.id))
             }
         }
+        // The EP8 microbenchmarks fitted the Ascend profile; the EP256 ones stay checks.
+        let inputs = report.results.filter { if case .calibrationInput = $0.outcome { return true } else { return false } }.map(\.item.id)
+        #expect(Set(inputs) == ["cm384-moe-dispatch-ep8", "cm384-moe-combine-ep8"])
         // The exit status follows the metrics.
         #expect(report.passed == report.metrics.allSatisfy(\.passed))
     }

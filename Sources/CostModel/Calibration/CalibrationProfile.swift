@@ -24,9 +24,14 @@ public struct CalibrationProfile: Sendable, Hashable, Codable {
     public var network: NetworkEfficiency
     /// Where each figure comes from.
     public var sources: [String: String]
+    /// Ids of published results this profile was fitted to. A validation case among them is a calibration
+    /// input, not an independent check, and `validate` reports it as such.
+    public var fittedTo: [String]?
 
     public init(name: String, chips: [String], stack: String, gemm: [String: Double], memoryEfficiency: Double,
-                attention: AttentionEfficiency, kernelOverhead: TimeSpan, network: NetworkEfficiency, sources: [String: String]) {
+                attention: AttentionEfficiency, kernelOverhead: TimeSpan, network: NetworkEfficiency, sources: [String: String],
+                fittedTo: [String]? = nil) {
+        self.fittedTo = fittedTo
         self.name = name
         self.chips = chips
         self.stack = stack
@@ -63,13 +68,20 @@ public struct NetworkEfficiency: Sendable, Hashable, Codable {
     /// in decode (low-latency kernels).
     public var prefillDispatch: DispatchDeduplication
     public var decodeDispatch: DispatchDeduplication
-    /// Fixed cost of one collective or dispatch kernel (launch and synchronisation), on top of latency.
+    /// Fixed cost of one collective kernel (launch and synchronisation), on top of latency.
     public var collectiveOverhead: TimeSpan
+    /// Fixed cost of one expert dispatch (routing layout, quantisation, launch and synchronisation).
+    public var dispatchOverhead: TimeSpan
+    /// Fixed cost of one expert combine.
+    public var combineOverhead: TimeSpan
     /// Fraction of the compute units a communication kernel occupies while it overlaps compute.
     public var computeShare: Double
 
     public init(scaleUpEfficiency: Double, scaleOutEfficiency: Double, prefillDispatch: DispatchDeduplication,
-                decodeDispatch: DispatchDeduplication, collectiveOverhead: TimeSpan, computeShare: Double) {
+                decodeDispatch: DispatchDeduplication, collectiveOverhead: TimeSpan, dispatchOverhead: TimeSpan,
+                combineOverhead: TimeSpan, computeShare: Double) {
+        self.dispatchOverhead = dispatchOverhead
+        self.combineOverhead = combineOverhead
         self.scaleUpEfficiency = scaleUpEfficiency
         self.scaleOutEfficiency = scaleOutEfficiency
         self.prefillDispatch = prefillDispatch
@@ -108,7 +120,10 @@ extension CalibrationProfile: CheckedDescription {
             throw DescriptionIssue(["network", "compute_share"], "must be a fraction in [0, 1), got \(network.computeShare)")
         }
         guard kernelOverhead >= .zero else { throw DescriptionIssue(["kernel_overhead"], "must not be negative") }
-        guard network.collectiveOverhead >= .zero else { throw DescriptionIssue(["network", "collective_overhead"], "must not be negative") }
+        for (value, key) in [(network.collectiveOverhead, "collective_overhead"), (network.dispatchOverhead, "dispatch_overhead"),
+                             (network.combineOverhead, "combine_overhead")] where value < .zero {
+            throw DescriptionIssue(["network", key], "must not be negative")
+        }
     }
 
     static func fraction(_ value: Double, _ path: [String]) throws(DescriptionIssue) {

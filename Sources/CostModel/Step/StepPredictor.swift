@@ -205,9 +205,9 @@ public enum StepPredictor {
             slotsPerRank: layout.slotsPerRank,
             deduplication: request.phase == .prefill ? rank.profile.network.prefillDispatch : rank.profile.network.decodeDispatch,
             expertGroups: moe.groups, groupsPerToken: moe.groupsPerToken, loadRatio: ratio)
-        let overhead = rank.profile.network.collectiveOverhead
-        let dispatch = exchange.time(bytesPerCopy: ExpertExchange.payloadBytes(hidden: request.model.hiddenSize, precision: request.precision.compute), overhead: overhead)
-        let combine = exchange.time(bytesPerCopy: ExpertExchange.payloadBytes(hidden: request.model.hiddenSize, precision: .bf16), overhead: overhead)
+        let network = rank.profile.network
+        let dispatch = exchange.time(bytesPerCopy: ExpertExchange.payloadBytes(hidden: request.model.hiddenSize, precision: request.precision.compute), overhead: network.dispatchOverhead)
+        let combine = exchange.time(bytesPerCopy: ExpertExchange.payloadBytes(hidden: request.model.hiddenSize, precision: .bf16), overhead: network.combineOverhead)
         ledger.communication("\(label)dispatch", dispatch, calls: calls)
         ledger.communication("\(label)combine", combine, calls: calls)
         let copiesPerToken = exchange.copiesPerToken
