@@ -8,6 +8,9 @@ let package = Package(
         .executable(name: "supernode", targets: ["supernode"]),
         .library(name: "Supernode", targets: ["Units", "DataFiles", "Hardware", "Workload", "CostModel", "Validation", "Reports"]),
     ],
+    traits: [
+        .trait(name: "MPI", description: "The Open MPI backend of the runtime (needs libopenmpi-dev); `make test` enables it."),
+    ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
@@ -26,6 +29,17 @@ let package = Package(
         .target(name: "CostModel", dependencies: ["Units", "DataFiles", "Hardware", "Workload"], resources: [.copy("Presets")]),
         // Published results in the supernode-validation/1 format, and running them against the cost model.
         .target(name: "Validation", dependencies: ["Units", "DataFiles", "Hardware", "Workload", "CostModel"], resources: [.copy("Cases")]),
+        // OpenBLAS's CBLAS interface (libopenblas-dev).
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        // Open MPI's headers and library (libopenmpi-dev), and C wrappers around its macro handles.
+        .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
+        .target(name: "MPIShim", dependencies: ["CMPI"]),
+        // Real execution: tensors over BLAS, communicators over threads or MPI, tensor- and expert-parallel layers.
+        // Depends on Units only, never on the simulator.
+        .target(name: "Runtime", dependencies: [
+            "Units", "CBLAS",
+            .target(name: "MPIShim", condition: .when(traits: ["MPI"])),
+        ]),
         // Tables, CSV and JSON rendering of results.
         .target(name: "Reports", dependencies: ["Units", "Hardware", "Workload", "CostModel", "Validation"]),
         // The command-line interface as a library, so tests can run commands in-process.
@@ -42,6 +56,7 @@ let package = Package(
         .testTarget(name: "WorkloadTests", dependencies: ["Workload", "Units", "DataFiles", .product(name: "Numerics", package: "swift-numerics")]),
         .testTarget(name: "CostModelTests", dependencies: ["CostModel", "Hardware", "Workload", "Units", .product(name: "Numerics", package: "swift-numerics")]),
         .testTarget(name: "ValidationTests", dependencies: ["Validation", "CostModel", "Hardware", "Workload", "Units"]),
+        .testTarget(name: "RuntimeTests", dependencies: ["Runtime", .product(name: "Numerics", package: "swift-numerics")]),
         .testTarget(name: "CLITests", dependencies: ["SupernodeCLI", "supernode", "Hardware", "Reports"], exclude: ["Golden"]),
     ]
 )

@@ -3,10 +3,12 @@
 # Debian/Ubuntu packages come from apt (only the missing ones); Swift itself must already be installed.
 set -euo pipefail
 
-# Debian packages the Swift toolchain and Foundation need at build and run time.
+# Debian packages the Swift toolchain and Foundation need at build and run time, OpenBLAS for the runtime's
+# GEMMs, and Open MPI for its MPI backend.
 packages=(
   binutils git libc6-dev libcurl4-openssl-dev libedit2 libgcc-12-dev libpython3-dev libsqlite3-0
   libstdc++-12-dev libxml2-dev libz3-dev pkg-config tzdata unzip zlib1g-dev
+  libopenblas-dev libopenmpi-dev openmpi-bin
 )
 
 missing=()

@@ -1,0 +1,32 @@
+import CBLAS
+
+/// The one Swift file that calls BLAS.
+public enum BLAS {
+    /// C = A · B (or A · Bᵀ when `transposeB`), row-major Float32, through `cblas_sgemm`.
+    public static func matmul(_ a: Tensor, _ b: Tensor, transposeB: Bool = false) -> Tensor {
+        let m = a.rows, k = a.columns
+        let n = transposeB ? b.rows : b.columns
+        precondition((transposeB ? b.columns : b.rows) == k, "inner dimensions differ: \(a.shape) x \(b.shape)\(transposeB ? "ᵀ" : "")")
+        var c = [Float](repeating: 0, count: m * n)
+        guard m > 0, n > 0, k > 0 else { return Tensor(shape: [m, n], values: c) }
+        a.values.withUnsafeBufferPointer { pa in
+            b.values.withUnsafeBufferPointer { pb in
+                c.withUnsafeMutableBufferPointer { pc in
+                    cblas_sgemm(CblasRowMajor, CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+                                Int32(m), Int32(n), Int32(k), 1, pa.baseAddress, Int32(k), pb.baseAddress,
+                                Int32(transposeB ? k : n), 0, pc.baseAddress, Int32(n))
+                }
+            }
+        }
+        return Tensor(shape: [m, n], values: c)
+    }
+
+    /// Raw SGEMM on buffers (for benchmarks): C[m,n] = A[m,k] · B[k,n].
+    public static func sgemm(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>) {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), 1, a, Int32(k), b, Int32(n), 0, c, Int32(n))
+    }
+
+    /// Threads OpenBLAS uses for one call.
+    public static func setThreads(_ count: Int) { openblas_set_num_threads(Int32(count)) }
+    public static var threads: Int { Int(openblas_get_num_threads()) }
+}

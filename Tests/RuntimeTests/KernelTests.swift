@@ -1,0 +1,92 @@
+import Foundation
+import Numerics
+import Testing
+@testable import Runtime
+
+@Suite("Runtime kernels")
+struct RuntimeKernelTests {
+    @Test("SGEMM through OpenBLAS equals the triple loop", arguments: [(1, 1, 1), (3, 5, 7), (17, 9, 33), (64, 128, 32)])
+    func matmul(m: Int, k: Int, n: Int) {
+        var generator = SeededGenerator(seed: UInt64(m * 1000 + k * 10 + n))
+        let a = Tensor.random([m, k], scale: 1, using: &generator)
+        let b = Tensor.random([k, n], scale: 1, using: &generator)
+        let c = BLAS.matmul(a, b)
+        var reference = Tensor.zeros([m, n])
+        for i in 0..<m { for j in 0..<n { for p in 0..<k { reference.values[i * n + j] += a.values[i * k + p] * b.values[p * n + j] } } }
+        #expect(c.maxAbsoluteDifference(reference) < 1e-4)
+        // Aᵀ form: B stored as [n, k].
+        let bt = Tensor(shape: [n, k], values: (0..<(n * k)).map { index in b.values[(index % k) * n + index / k] })
+        #expect(BLAS.matmul(a, bt, transposeB: true).maxAbsoluteDifference(reference) < 1e-4)
+    }
+
+    @Test("RMSNorm makes the root mean square one before the weight")
+    func rmsNorm() {
+        let x = Tensor(shape: [2, 4], values: [1, 2, 3, 4, -2, 0, 2, 0])
+        let y = Kernels.rmsNorm(x, weight: Tensor(shape: [4], values: [1, 1, 1, 1]), epsilon: 0)
+        for row in 0..<2 {
+            let squares = (0..<4).map { y.values[row * 4 + $0] * y.values[row * 4 + $0] }.reduce(0, +)
+            #expect(abs(squares / 4 - 1) < 1e-5)
+        }
+    }
+
+    @Test("RoPE keeps each pair's length and does nothing at position 0")
+    func rope() {
+        var generator = SeededGenerator(seed: 7)
+        let x = Tensor.random([3, 8], scale: 1, using: &generator)
+        let y = Kernels.rope(x, positions: [0, 5, 9], heads: 2, headDim: 4)
+        #expect(Array(y.values[0..<8]) == Array(x.values[0..<8]))
+        for row in 1..<3 {
+            for head in 0..<2 {
+                for pair in 0..<2 {
+                    let base = row * 8 + head * 4
+                    let before = x.values[base + pair] * x.values[base + pair] + x.values[base + pair + 2] * x.values[base + pair + 2]
+                    let after = y.values[base + pair] * y.values[base + pair] + y.values[base + pair + 2] * y.values[base + pair + 2]
+                    #expect(abs(before - after) < 1e-5)
+                }
+            }
+        }
+    }
+
+    @Test("Causal attention: the first query sees only the first key; a later one the average when keys are equal")
+    func attention() {
+        let q = Tensor(shape: [2, 2], values: [1, 0, 0, 1])
+        let k = Tensor(shape: [2, 2], values: [1, 0, 1, 0])
+        let v = Tensor(shape: [2, 2], values: [1, 2, 3, 4])
+        let out = Kernels.causalAttention(q: q, k: k, v: v, heads: 1, kvHeads: 1, headDim: 2, offset: 0)
+        #expect(Array(out.values[0..<2]) == [1, 2])
+        // Query 2 has equal scores on both keys: the mean of the values.
+        #expect(abs(out.values[2] - 2) < 1e-6 && abs(out.values[3] - 3) < 1e-6)
+    }
+
+    @Test("Decoding with a cache equals attending over the whole sequence at once")
+    func cacheEquivalence() {
+        var generator = SeededGenerator(seed: 3)
+        let q = Tensor.random([5, 8], scale: 1, using: &generator)
+        let k = Tensor.random([5, 4], scale: 1, using: &generator)
+        let v = Tensor.random([5, 4], scale: 1, using: &generator)
+        let all = Kernels.causalAttention(q: q, k: k, v: v, heads: 4, kvHeads: 2, headDim: 2, offset: 0)
+        let last = Kernels.causalAttention(q: q.rows(4..<5), k: k, v: v, heads: 4, kvHeads: 2, headDim: 2, offset: 4)
+        #expect(last.maxAbsoluteDifference(all.rows(4..<5)) < 1e-6)
+    }
+
+    @Test("Top-k picks the largest and its weights sum to one")
+    func topK() {
+        let logits = Tensor(shape: [1, 5], values: [0.1, 2, -1, 2, 0.5])
+        let picked = Kernels.topK(logits, k: 2)[0]
+        #expect(picked.map(\.expert) == [1, 3])
+        #expect(abs(picked.map(\.weight).reduce(0, +) - 1) < 1e-6)
+    }
+
+    @Test("SwiGLU is silu(gate) · up")
+    func swiglu() {
+        let out = Kernels.swiglu(gate: Tensor(shape: [2], values: [0, 1]), up: Tensor(shape: [2], values: [5, 2]))
+        #expect(out.values[0] == 0)
+        #expect(abs(out.values[1] - 2 / (1 + exp(-1))) < 1e-6)
+    }
+
+    @Test("The same seed gives the same tensor")
+    func seeded() {
+        var a = SeededGenerator(seed: 42), b = SeededGenerator(seed: 42)
+        #expect(Tensor.random([4, 4], scale: 1, using: &a) == Tensor.random([4, 4], scale: 1, using: &b))
+    }
+}
