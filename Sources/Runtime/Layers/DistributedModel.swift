@@ -1,0 +1,175 @@
+/// The runtime model on one rank of a layout: prefill and decode steps with a KV cache.
+///
+/// Every rank holds the whole model (the same seed gives the same weights) and computes with its share:
+/// its heads, its FFN columns, its experts, its sequences. The output of a step is the final hidden state of
+/// every token this rank holds (all tokens for `single`, `tp` and `ep`; its own sequences for `dp-ep`).
+public final class DistributedModel: @unchecked Sendable {
+    public let model: RuntimeModel
+    public let layout: ParallelLayout
+    public let comm: any Communicator
+    public let sequences: Int
+    /// The sequences this rank holds.
+    public let localSequences: Range<Int>
+    let headRange: Range<Int>
+    let kvRange: Range<Int>
+    let expertRange: Range<Int>
+    let ffnSlice: Range<Int>?
+    var cache: KVCache
+    let clock: PhaseClock
+
+    /// - Throws: ``CommunicatorError/invalid(_:)`` when the layout does not divide the model over the ranks.
+    public init(model: RuntimeModel, layout: ParallelLayout, comm: any Communicator, sequences: Int, measuresWait: Bool = true) throws(CommunicatorError) {
+        let shape = model.shape, ranks = comm.size, rank = comm.rank
+        try Self.check(shape: shape, layout: layout, ranks: ranks, sequences: sequences)
+        self.model = model
+        self.layout = layout
+        self.comm = comm
+        self.sequences = sequences
+        let splitsHeads = layout == .tensor || layout == .expert
+        headRange = splitsHeads ? Self.block(rank, of: ranks, count: shape.heads) : 0..<shape.heads
+        kvRange = splitsHeads ? Self.block(rank, of: ranks, count: shape.kvHeads) : 0..<shape.kvHeads
+        expertRange = layout == .expert || layout == .dataExpert ? Self.block(rank, of: ranks, count: shape.experts) : 0..<shape.experts
+        ffnSlice = layout == .tensor ? Self.block(rank, of: ranks, count: shape.expertFFN) : nil
+        localSequences = layout == .dataExpert ? Self.block(rank, of: ranks, count: sequences) : 0..<sequences
+        cache = KVCache(layers: shape.layers, sequences: localSequences.count, width: kvRange.count * shape.headDim)
+        clock = PhaseClock(measuresWait: measuresWait)
+    }
+
+    /// Why `layout` cannot run `shape` on `ranks` ranks, thrown with the numbers.
+    public static func check(shape: RuntimeModelShape, layout: ParallelLayout, ranks: Int, sequences: Int) throws(CommunicatorError) {
+        if let problem = shape.problem { throw .invalid("model shape: \(problem)") }
+        guard sequences >= 1 else { throw .invalid("at least one sequence, got \(sequences)") }
+        switch layout {
+        case .single:
+            guard ranks == 1 else { throw .invalid("the single layout runs on 1 rank, not \(ranks)") }
+        case .tensor:
+            guard shape.kvHeads % ranks == 0 else { throw .invalid("tp over \(ranks) ranks needs them to divide the \(shape.kvHeads) KV heads") }
+            guard shape.expertFFN >= ranks else { throw .invalid("tp over \(ranks) ranks needs at least \(ranks) expert FFN columns") }
+        case .expert:
+            guard shape.kvHeads % ranks == 0 else { throw .invalid("ep over \(ranks) ranks needs them to divide the \(shape.kvHeads) KV heads") }
+            guard shape.experts % ranks == 0 else { throw .invalid("ep over \(ranks) ranks needs them to divide the \(shape.experts) experts") }
+        case .dataExpert:
+            guard shape.experts % ranks == 0 else { throw .invalid("dp-ep over \(ranks) ranks needs them to divide the \(shape.experts) experts") }
+            guard sequences >= ranks else { throw .invalid("dp-ep over \(ranks) ranks needs at least \(ranks) sequences, got \(sequences)") }
+        }
+    }
+
+    /// Block `index` of `parts` near-equal blocks of `count` items.
+    public static func block(_ index: Int, of parts: Int, count: Int) -> Range<Int> {
+        let base = count / parts, extra = count % parts
+        let start = index * base + min(index, extra)
+        return start..<(start + base + (index < extra ? 1 : 0))
+    }
+
+    /// One step: `inputs` holds `tokensPerSequence` rows for every sequence (all of them, sequence after
+    /// sequence); this rank uses the rows of the sequences it holds. Returns its output rows and the times.
+    public func step(_ inputs: Tensor, tokensPerSequence: Int) throws(CommunicatorError) -> (output: Tensor, times: PhaseTimes) {
+        clock.times = PhaseTimes()
+        let start = PhaseClock.now()
+        let rowRange = (localSequences.lowerBound * tokensPerSequence)..<(localSequences.upperBound * tokensPerSequence)
+        var x = inputs.rows(rowRange)
+        for layer in 0..<model.shape.layers {
+            x = try attention(layer: layer, x: x, tokensPerSequence: tokensPerSequence)
+            x = try mixture(layer: layer, x: x)
+        }
+        clock.times.wall = PhaseClock.now() - start
+        return (x, clock.times)
+    }
+
+    func attention(layer index: Int, x: Tensor, tokensPerSequence t: Int) throws(CommunicatorError) -> Tensor {
+        let shape = model.shape, layer = model.layers[index], hd = shape.headDim
+        let h = Kernels.rmsNorm(x, weight: layer.attentionNorm)
+        let qColumns = (headRange.lowerBound * hd)..<(headRange.upperBound * hd)
+        let kvColumns = (kvRange.lowerBound * hd)..<(kvRange.upperBound * hd)
+        var outputs: [Tensor] = []
+        let q = BLAS.matmul(h, layer.wq.columns(qColumns))
+        let k = BLAS.matmul(h, layer.wk.columns(kvColumns))
+        let v = BLAS.matmul(h, layer.wv.columns(kvColumns))
+        for local in 0..<localSequences.count {
+            let rows = (local * t)..<((local + 1) * t)
+            let offset = cache.keys[index][local].rows
+            let positions = Array(offset..<(offset + t))
+            let qs = Kernels.rope(q.rows(rows), positions: positions, heads: headRange.count, headDim: hd)
+            let ks = Kernels.rope(k.rows(rows), positions: positions, heads: kvRange.count, headDim: hd)
+            cache.keys[index][local] = .concatenateRows([cache.keys[index][local], ks])
+            cache.values[index][local] = .concatenateRows([cache.values[index][local], v.rows(rows)])
+            outputs.append(Kernels.causalAttention(q: qs, k: cache.keys[index][local], v: cache.values[index][local],
+                                                   heads: headRange.count, kvHeads: kvRange.count, headDim: hd, offset: offset))
+        }
+        var projected = BLAS.matmul(.concatenateRows(outputs), layer.wo.rows(qColumns))
+        if layout == .tensor || layout == .expert {
+            try clock.communicate(comm) { () throws(CommunicatorError) in try comm.allReduce(&projected.values) }
+        }
+        return x + projected
+    }
+
+    func mixture(layer index: Int, x: Tensor) throws(CommunicatorError) -> Tensor {
+        let layer = model.layers[index]
+        switch layout {
+        case .single, .tensor:
+            let h = Kernels.rmsNorm(x, weight: layer.moeNorm)
+            let routes = Kernels.topK(BLAS.matmul(h, layer.router), k: model.shape.topK)
+            var out = Experts.mixture(layer, input: h, routes: routes, slice: ffnSlice)
+            if layout == .tensor {
+                try clock.communicate(comm) { () throws(CommunicatorError) in try comm.allReduce(&out.values) }
+            }
+            return x + out
+        case .expert:
+            // Each rank routes a share of the (replicated) tokens, then everyone gathers the results.
+            let share = Self.block(comm.rank, of: comm.size, count: x.rows)
+            let mine = x.rows(share)
+            let updated = mine + (try dispatchAndCombine(layer, input: Kernels.rmsNorm(mine, weight: layer.moeNorm)))
+            let blocks = try clock.communicate(comm) { () throws(CommunicatorError) in
+                try comm.allToAllV(Array(repeating: updated.values, count: comm.size))
+            }
+            return Tensor(shape: [x.rows, x.columns], values: blocks.flatMap { $0 })
+        case .dataExpert:
+            return x + (try dispatchAndCombine(layer, input: Kernels.rmsNorm(x, weight: layer.moeNorm)))
+        }
+    }
+
+    /// Routes `input`'s rows, sends each (token, expert) pair to the expert's owner with all-to-all-v, runs
+    /// the owned experts, and sends the weighted outputs back to the tokens' rank.
+    func dispatchAndCombine(_ layer: LayerWeights, input: Tensor) throws(CommunicatorError) -> Tensor {
+        let d = input.columns, ranks = comm.size, experts = model.shape.experts
+        let routes = Kernels.topK(BLAS.matmul(input, layer.router), k: model.shape.topK)
+        // Dispatch rows: [token, expert, weight, hidden...].
+        var outgoing = Array(repeating: [Float](), count: ranks)
+        for (token, picks) in routes.enumerated() {
+            for pick in picks {
+                let owner = (0..<ranks).first { Self.block($0, of: ranks, count: experts).contains(pick.expert) }!
+                outgoing[owner] += [Float(token), Float(pick.expert), pick.weight]
+                outgoing[owner] += input.values[(token * d)..<((token + 1) * d)]
+            }
+        }
+        let incoming = try clock.communicate(comm) { () throws(CommunicatorError) in try comm.allToAllV(outgoing) }
+        // Run each owned expert on the rows it received, and return [token, output...] to each source.
+        var returning = Array(repeating: [Float](), count: ranks)
+        let width = d + 3
+        for expert in expertRange {
+            var sources: [(rank: Int, token: Float, weight: Float)] = []
+            var rows: [Float] = []
+            for (source, block) in incoming.enumerated() {
+                for start in stride(from: 0, to: block.count, by: width) where Int(block[start + 1]) == expert {
+                    sources.append((source, block[start], block[start + 2]))
+                    rows += block[(start + 3)..<(start + width)]
+                }
+            }
+            guard !sources.isEmpty else { continue }
+            let result = Experts.run(layer, expert: expert, rows: Tensor(shape: [sources.count, d], values: rows))
+            for (index, source) in sources.enumerated() {
+                returning[source.rank].append(source.token)
+                returning[source.rank] += result.values[(index * d)..<((index + 1) * d)].map { $0 * source.weight }
+            }
+        }
+        let combined = try clock.communicate(comm) { () throws(CommunicatorError) in try comm.allToAllV(returning) }
+        var out = Tensor.zeros([input.rows, d])
+        for block in combined {
+            for start in stride(from: 0, to: block.count, by: d + 1) {
+                let token = Int(block[start])
+                for column in 0..<d { out.values[token * d + column] += block[start + 1 + column] }
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+import Testing
+@testable import Runtime
+
+/// A small model and load for the equivalence tests: 5 sequences (uneven over 2, 3 and 4 ranks), a prompt
+/// of 6 tokens, then 2 decode steps.
+enum Scenario {
+    static let shape = RuntimeModelShape(layers: 2, hidden: 48, heads: 12, kvHeads: 12, headDim: 4, experts: 12, topK: 2, expertFFN: 20)
+    static let sequences = 5, prompt = 6, decodeSteps = 2
+    static let model = RuntimeModel(shape: shape, seed: 11)
+
+    /// Inputs of step s: `prompt` rows per sequence for the prefill, one per sequence after.
+    static func inputs(step: Int) -> (Tensor, Int) {
+        let perSequence = step == 0 ? prompt : 1
+        return (RuntimeModel.inputs(rows: sequences * perSequence, hidden: shape.hidden, seed: 100 + UInt64(step)), perSequence)
+    }
+
+    /// Runs every step on `comm`; returns each step's output rows with the sequences they belong to.
+    static func run(_ layout: ParallelLayout, on comm: any Communicator) throws -> [(rows: Tensor, sequences: Range<Int>)] {
+        let distributed = try DistributedModel(model: model, layout: layout, comm: comm, sequences: sequences, measuresWait: false)
+        return try (0...decodeSteps).map { step in
+            let (inputs, perSequence) = inputs(step: step)
+            return (try distributed.step(inputs, tokensPerSequence: perSequence).output, distributed.localSequences)
+        }
+    }
+
+    static let reference: [Tensor] = try! InProcessCluster.run(ranks: 1) { comm in try run(.single, on: comm).map(\.rows) }[0]
+}
+
+@Suite("Distributed model equals one rank")
+struct EquivalenceTests {
+    @Test("In-process: tp, ep and dp-ep on 1, 2, 3 and 4 ranks match the single-rank forward pass, prefill and decode",
+          arguments: [ParallelLayout.tensor, .expert, .dataExpert], [1, 2, 3, 4])
+    func inProcess(layout: ParallelLayout, ranks: Int) throws {
+        let results = try InProcessCluster.run(ranks: ranks, timeout: 30) { comm in try Scenario.run(layout, on: comm) }
+        for result in results {
+            for (step, output) in result.enumerated() {
+                let perSequence = step == 0 ? Scenario.prompt : 1
+                let rows = (output.sequences.lowerBound * perSequence)..<(output.sequences.upperBound * perSequence)
+                let expected = Scenario.reference[step].rows(rows)
+                #expect(output.rows.maxAbsoluteDifference(expected) < 1e-4, "\(layout.rawValue) on \(ranks) ranks, step \(step)")
+            }
+        }
+    }
+
+    @Test("Layouts that do not divide are refused with the numbers")
+    func badLayouts() {
+        #expect(throws: CommunicatorError.self) {
+            try DistributedModel.check(shape: Scenario.shape, layout: .expert, ranks: 5, sequences: 5)
+        }
+        #expect(throws: CommunicatorError.invalid("dp-ep over 4 ranks needs at least 4 sequences, got 2")) {
+            try DistributedModel.check(shape: Scenario.shape, layout: .dataExpert, ranks: 4, sequences: 2)
+        }
+        #expect(throws: CommunicatorError.self) {
+            try DistributedModel.check(shape: RuntimeModelShape(heads: 6, kvHeads: 4), layout: .tensor, ranks: 1, sequences: 1)
+        }
+    }
+
+    @Test("The communicator conformance checks pass on the in-process backend", arguments: [1, 2, 3, 4])
+    func conformance(ranks: Int) throws {
+        let failures = try InProcessCluster.run(ranks: ranks, timeout: 30) { comm in try CommunicatorConformance.run(comm) }
+        #expect(failures.flatMap { $0 }.isEmpty, "\(failures.flatMap { $0 })")
+    }
+}
