@@ -41,10 +41,10 @@ let package = Package(
             .target(name: "MPIShim", condition: .when(traits: ["MPI"])),
         ]),
         // Tables, CSV and JSON rendering of results.
-        .target(name: "Reports", dependencies: ["Units", "Hardware", "Workload", "CostModel", "Validation"]),
+        .target(name: "Reports", dependencies: ["Units", "Hardware", "Workload", "CostModel", "Validation", "Runtime"]),
         // The command-line interface as a library, so tests can run commands in-process.
         .target(name: "SupernodeCLI", dependencies: [
-            "Units", "DataFiles", "Hardware", "Workload", "CostModel", "Validation", "Reports",
+            "Units", "DataFiles", "Hardware", "Workload", "CostModel", "Validation", "Reports", "Runtime",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "supernode", dependencies: ["SupernodeCLI"]),

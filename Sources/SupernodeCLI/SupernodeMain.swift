@@ -2,6 +2,7 @@ import ArgumentParser
 import DataFiles
 import CostModel
 import Hardware
+import Runtime
 import Workload
 
 /// Runs the command line and turns every outcome into an exit status: 0 for success (and help),
@@ -37,6 +38,10 @@ public enum SupernodeMain {
             return failure(error.description)
         } catch let error as CostModelError {
             return failure(error.description)
+        } catch let error as RunFailure {
+            return Outcome(status: error.status, output: "", errorOutput: error.message.hasSuffix("\n") ? error.message : error.message + "\n")
+        } catch let error as CommunicatorError {
+            return Outcome(status: 1, output: "", errorOutput: "Error: \(error.description)\n")
         } catch let error as InputError {
             return failure(error.description)
         } catch {

@@ -1,6 +1,6 @@
 #if MPI
 import Foundation
-import MPIShim
+internal import MPIShim
 
 /// The Open MPI backend: the same operations through MPI's own collectives, so the same program runs across
 /// hosts with `mpirun -H host1,host2 ...`. Every operation starts non-blocking and is polled against a

@@ -1,4 +1,4 @@
-import CBLAS
+internal import CBLAS
 
 /// The one Swift file that calls BLAS.
 public enum BLAS {

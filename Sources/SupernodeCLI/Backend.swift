@@ -1,0 +1,82 @@
+import ArgumentParser
+import Foundation
+import Runtime
+
+enum BackendArgument: String, ExpressibleByArgument, CaseIterable {
+    case inproc, mpi
+}
+
+/// Ranks for a command: threads in this process, or the processes of an MPI job. A command asked for MPI
+/// outside mpirun starts mpirun itself with the same arguments and passes its output through.
+enum Ranks {
+    enum Launch {
+        /// Run here; `isRoot` says whether this rank prints.
+        case local(isRoot: Bool)
+        /// mpirun ran the command; its output and status.
+        case relaunched(output: String, status: Int32)
+    }
+
+    /// Runs `body` on every rank and returns rank 0's result (nil on the other MPI ranks).
+    static func run<T: Sendable>(backend: BackendArgument, ranks: Int, timeout: TimeInterval,
+                                 _ body: @escaping @Sendable (any Communicator) throws -> T) throws -> T? {
+        switch backend {
+        case .inproc:
+            return try InProcessCluster.run(ranks: ranks, timeout: timeout) { comm in try body(comm) }[0]
+        case .mpi:
+            #if MPI
+            let comm = try MPICommunicator.world(timeout: timeout)
+            guard comm.size == ranks else {
+                throw InputError("mpirun started \(comm.size) ranks but --ranks says \(ranks); pass the same count to both")
+            }
+            let result = try body(comm)
+            return comm.rank == 0 ? result : nil
+            #else
+            throw InputError("this build has no MPI backend; build it with `swift build --traits MPI` (make test does)")
+            #endif
+        }
+    }
+
+    /// Whether this process must start mpirun itself (MPI asked for, but not launched by mpirun).
+    static func needsLaunch(_ backend: BackendArgument) -> Bool {
+        backend == .mpi && ProcessInfo.processInfo.environment["OMPI_COMM_WORLD_SIZE"] == nil
+    }
+
+    /// Starts `mpirun -np ranks` on this executable with the same arguments.
+    static func relaunch(ranks: Int) throws -> (output: String, error: String, status: Int32) {
+        guard URL(fileURLWithPath: CommandLine.arguments[0]).lastPathComponent == "supernode" else {
+            throw InputError("--backend mpi outside mpirun works from the supernode executable; or start it with mpirun -np N supernode ...")
+        }
+        guard let mpirun = findExecutable("mpirun") else {
+            throw InputError("--backend mpi needs mpirun, which is not installed; install Open MPI (apt-get install openmpi-bin libopenmpi-dev)")
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: mpirun)
+        var arguments = ["-np", "\(ranks)", "--oversubscribe"]
+        if getuid() == 0 { arguments.append("--allow-run-as-root") }
+        arguments += ["--mca", "btl", "self,vader,tcp", CommandLine.arguments[0]] + CommandLine.arguments.dropFirst()
+        process.arguments = arguments
+        let output = Pipe(), error = Pipe()
+        process.standardOutput = output
+        process.standardError = error
+        try process.run()
+        let outputData = output.fileHandleForReading.readDataToEndOfFile()
+        let errorData = error.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (String(decoding: outputData, as: UTF8.self), String(decoding: errorData, as: UTF8.self), process.terminationStatus)
+    }
+
+    static func findExecutable(_ name: String) -> String? {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        for folder in path.split(separator: ":") {
+            let candidate = "\(folder)/\(name)"
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        return nil
+    }
+
+    static func finalize() {
+        #if MPI
+        MPICommunicator.finalize()
+        #endif
+    }
+}
