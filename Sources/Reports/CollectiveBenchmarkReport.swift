@@ -13,13 +13,21 @@ public struct CollectiveBenchmarkReport: Sendable {
         self.backend = backend
     }
 
+    /// Sizes as nccl-tests prints them, in binary units.
+    static func size(_ bytes: Int) -> String {
+        for (unit, scale) in [("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)] where bytes >= scale {
+            return NumberText.significant(Double(bytes) / Double(scale), digits: 3) + " " + unit
+        }
+        return "\(bytes) B"
+    }
+
     public func table() -> Table {
         var table = Table(title: "Collectives on \(ranks) rank\(ranks == 1 ? "" : "s") (\(backend))", columns: [
             Table.Column("operation", .left), Table.Column("size"), Table.Column("time us"), Table.Column("algbw GB/s"),
             Table.Column("busbw GB/s"), Table.Column("algorithm", .left),
         ])
         for row in rows {
-            table.append([row.operation.rawValue, Bytes(Double(row.bytes)).formatted(significantDigits: 3),
+            table.append([row.operation.rawValue, Self.size(row.bytes),
                           NumberText.fixed(row.seconds * 1e6, decimals: 1), NumberText.fixed(row.algorithmBandwidth / 1e9, decimals: 2),
                           NumberText.fixed(row.busBandwidth / 1e9, decimals: 2), row.algorithm ?? "mpi"])
         }

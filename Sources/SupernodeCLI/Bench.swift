@@ -81,7 +81,11 @@ struct Bench: ParsableCommand {
                 if showsProgress && comm.rank == 0 { FileHandle.standardError.write(Data("\r\(String(repeating: " ", count: 70))\r".utf8)) }
                 return rows
             }) else { return "" }
-            let table = CollectiveBenchmarkReport(rows: rows, ranks: ranks, backend: backend.rawValue).table()
+            var table = CollectiveBenchmarkReport(rows: rows, ranks: ranks, backend: backend.rawValue).table()
+            // The machine's own copy rate with as many threads as ranks, measured in this run, for reference.
+            let largest = sizes.max() ?? (64 << 20)
+            let copy = CollectiveBenchmark.memcpyBandwidth(bytes: max(largest, 1 << 20), threads: ranks)
+            table.notes.append("memcpy with \(ranks) thread\(ranks == 1 ? "" : "s") in this run: \(NumberText.fixed(copy / 1e9, decimals: 2)) GB/s copied (all threads together)")
             switch output.format {
             case .table: return table.renderText()
             case .csv: return table.renderCSV()

@@ -70,7 +70,8 @@ public enum CollectiveBenchmark {
                    busBandwidth: Double(size) / seconds * operation.busFactor(ranks: ranks), algorithm: algorithm)
     }
 
-    /// Copy bandwidth with `threads` threads each copying its own `bytes` buffer: bytes read plus written per second.
+    /// Copy bandwidth with `threads` threads each copying its own `bytes` buffer: bytes copied per second, all
+    /// threads together (as memcpy benchmarks report it; the memory traffic is twice that).
     public static func memcpyBandwidth(bytes: Int, threads: Int, repetitions: Int = 10) -> Double {
         let count = bytes / 4
         let group = DispatchGroup()
@@ -94,7 +95,7 @@ public enum CollectiveBenchmark {
         }
         group.wait()
         let slowest = times.values.max() ?? 1
-        return Double(2 * bytes * repetitions * threads) / slowest
+        return Double(bytes * repetitions * threads) / slowest
     }
 
     final class Times: @unchecked Sendable {

@@ -50,7 +50,6 @@ public final class InProcessCommunicator: Communicator, @unchecked Sendable {
     }
 
     public func allReduce(_ buffer: inout [Float]) throws(CommunicatorError) {
-        try agree(buffer.count, "all-reduce")
         guard size > 1 else { return }
         let algorithm = self.algorithm.resolved(ranks: size, bytes: buffer.count * 4)
         lastAlgorithm = algorithm
@@ -59,6 +58,12 @@ public final class InProcessCommunicator: Communicator, @unchecked Sendable {
             do {
                 let mine = SharedPointer(address: pointer.baseAddress!, count: pointer.count)
                 let all = try world.exchangeWithoutRelease(mine, rank: rank, operation: "all-reduce")
+                // The published counts double as the size check.
+                guard all.allSatisfy({ $0.count == mine.count }) else {
+                    let counts = all.map { String($0.count) }.joined(separator: ", ")
+                    try world.barrier("all-reduce")
+                    throw CommunicatorError.sizeMismatch("all-reduce: ranks pass \(counts) elements")
+                }
                 switch algorithm {
                 case .direct, .automatic: try directAllReduce(all)
                 case .ring: try ringAllReduce(all)
