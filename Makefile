@@ -11,16 +11,17 @@ setup:
 	@scripts/setup.sh
 
 build: setup
-	swift build -c release $(SWIFT_FLAGS)
+	swift build -c release --traits MPI $(SWIFT_FLAGS)
 
 demo: build
 	@echo
 	@echo '$$ supernode compare gb200-nvl72 cloudmatrix384'
 	@$(BIN) compare gb200-nvl72 cloudmatrix384
 
+# The tests include the MPI backend (mpirun --oversubscribe), so they build with the MPI trait.
 test: setup
-	swift build --build-tests $(SWIFT_FLAGS)
-	swift test --skip-build $(SWIFT_FLAGS)
+	swift build --build-tests --traits MPI $(SWIFT_FLAGS)
+	swift test --skip-build --traits MPI $(SWIFT_FLAGS)
 
 # Speed figures (release build): cost-model predictions per second.
 bench: setup
@@ -29,7 +30,7 @@ bench: setup
 
 # Rewrites the golden files under Tests/CLITests/Golden after an intended output change; review the diff.
 golden: setup
-	SUPERNODE_UPDATE_GOLDEN=1 swift test $(SWIFT_FLAGS)
+	SUPERNODE_UPDATE_GOLDEN=1 swift test --traits MPI $(SWIFT_FLAGS)
 
 # Installs the binary with its catalog resource bundles next to it.
 install: build

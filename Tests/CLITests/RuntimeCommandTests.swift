@@ -1,0 +1,96 @@
+import Foundation
+import Testing
+@testable import SupernodeCLI
+
+@Suite("supernode run, bench and selftest")
+struct RuntimeCommandTests {
+    @Test("run on threads: every layout on 1, 2, 3 and 4 ranks matches one rank", arguments: ["tp", "ep", "dp-ep"], [1, 2, 3, 4])
+    func runInProcess(layout: String, ranks: Int) throws {
+        let outcome = run(["run", "--ranks", "\(ranks)", "--layout", layout, "--layers", "1", "--hidden", "48", "--heads", "12",
+                           "--kv-heads", "12", "--head-dim", "4", "--experts", "12", "--expert-ffn", "20", "--sequences", "5",
+                           "--prompt", "6", "--decode-steps", "2", "--format", "json"])
+        #expect(outcome.status == 0, "\(outcome.errorOutput)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(outcome.output.utf8)) as? [String: Any])
+        #expect((object["max_difference"] as? Double ?? 1) < 1e-3)
+        #expect(object["ranks"] as? Int == ranks)
+    }
+
+    @Test("run refuses layouts that do not divide, with the numbers (status 2)")
+    func runBadLayout() {
+        let outcome = run(["run", "--ranks", "5", "--layout", "ep"])
+        #expect(outcome.status == 2)
+        #expect(outcome.errorOutput.contains("ep over 5 ranks needs them to divide the 12 KV heads"))
+        #expect(run(["run", "--ranks", "4", "--layout", "dp-ep", "--sequences", "2"]).errorOutput.contains("at least 4 sequences"))
+        #expect(run(["run", "--heads", "10", "--kv-heads", "4"]).status == 2)
+    }
+
+    @Test("bench collectives reports nccl-tests figures: busbw = algbw x 2(n-1)/n for all-reduce")
+    func benchCollectives() throws {
+        let outcome = run(["bench", "collectives", "--ranks", "3", "--op", "all_reduce", "all_gather", "--sizes", "4KiB", "--seconds", "0.01", "--format", "json"])
+        #expect(outcome.status == 0, "\(outcome.errorOutput)")
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(outcome.output.utf8)) as? [[String: Any]])
+        #expect(rows.count == 2)
+        for row in rows {
+            let bytes = try #require(row["bytes"] as? Double), seconds = try #require(row["seconds"] as? Double)
+            let bus = try #require(row["bus_bandwidth"] as? Double)
+            let factor = row["operation"] as? String == "all_reduce" ? 4.0 / 3 : 2.0 / 3
+            #expect(abs(bus - bytes / seconds * factor) / bus < 1e-9)
+        }
+        #expect(run(["bench", "collectives", "--op", "gossip"]).status == 2)
+        #expect(run(["bench", "collectives", "--sizes", "lots"]).status == 2)
+    }
+
+    @Test("selftest on threads: a rank that fails releases the others with an error, not a hang")
+    func selftestFailure() {
+        let start = Date()
+        let outcome = run(["selftest", "--ranks", "3", "--fail-rank", "1", "--timeout", "20"])
+        #expect(outcome.status == 1)
+        #expect(outcome.errorOutput.contains("rank 1 fails on purpose"))
+        #expect(Date().timeIntervalSince(start) < 15)
+        #expect(run(["selftest", "--ranks", "3"]).status == 0)
+    }
+
+    #if MPI
+    /// The built `supernode` executable, run as its own process so that it can start mpirun.
+    func execute(_ arguments: [String]) throws -> (status: Int32, output: String, error: String) {
+        let folder = try #require(Bundle.main.executableURL).deletingLastPathComponent()
+        let binary = [folder, folder.deletingLastPathComponent()].map { $0.appendingPathComponent("supernode") }
+            .first { FileManager.default.isExecutableFile(atPath: $0.path) }
+        let process = Process()
+        process.executableURL = try #require(binary)
+        process.arguments = arguments
+        let output = Pipe(), error = Pipe()
+        process.standardOutput = output
+        process.standardError = error
+        try process.run()
+        let outData = output.fileHandleForReading.readDataToEndOfFile()
+        let errData = error.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+    }
+
+    @Test("MPI under mpirun --oversubscribe: every operation and layout on 1, 2, 3 and 4 ranks agrees", arguments: [1, 2, 3, 4])
+    func mpiSelftest(ranks: Int) throws {
+        let result = try execute(["selftest", "--backend", "mpi", "--ranks", "\(ranks)"])
+        #expect(result.status == 0, "\(result.error)")
+        #expect(result.output.contains("every operation and layout agrees"))
+    }
+
+    @Test("MPI: a rank that fails ends the job with an error within the timeout, not a hang")
+    func mpiFailure() throws {
+        let start = Date()
+        let result = try execute(["selftest", "--backend", "mpi", "--ranks", "3", "--fail-rank", "2", "--timeout", "5"])
+        #expect(result.status != 0)
+        #expect(Date().timeIntervalSince(start) < 30)
+    }
+
+    @Test("MPI: run reports the same check as threads")
+    func mpiRun() throws {
+        let result = try execute(["run", "--backend", "mpi", "--ranks", "3", "--layout", "dp-ep", "--layers", "1", "--sequences", "3",
+                                  "--prompt", "4", "--decode-steps", "1"])
+        #expect(result.status == 0, "\(result.error)")
+        #expect(result.output.contains("(mpi)"))
+        #expect(result.output.contains("-> match"))
+    }
+    #endif
+}
