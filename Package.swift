@@ -40,11 +40,14 @@ let package = Package(
             "Units", "CBLAS",
             .target(name: "MPIShim", condition: .when(traits: ["MPI"])),
         ]),
+        // This machine measured into a hardware description and a calibration profile, and predictions of the
+        // runtime's own runs: the loop between the runtime and the cost model.
+        .target(name: "Calibrate", dependencies: ["Units", "Hardware", "Workload", "CostModel", "Runtime"]),
         // Tables, CSV and JSON rendering of results.
         .target(name: "Reports", dependencies: ["Units", "Hardware", "Workload", "CostModel", "Validation", "Runtime"]),
         // The command-line interface as a library, so tests can run commands in-process.
         .target(name: "SupernodeCLI", dependencies: [
-            "Units", "DataFiles", "Hardware", "Workload", "CostModel", "Validation", "Reports", "Runtime",
+            "Units", "DataFiles", "Hardware", "Workload", "CostModel", "Validation", "Reports", "Runtime", "Calibrate",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "supernode", dependencies: ["SupernodeCLI"]),

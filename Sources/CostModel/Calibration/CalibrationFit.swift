@@ -81,9 +81,37 @@ public enum CalibrationFit {
             gemmError: errors, attentionError: bestAttention.error.squareRoot())
     }
 
-    struct Sample {
-        let m: Int, k: Int, n: Int
-        let seconds: Double
+    /// One timed GEMM: C[m,n] = A[m,k] · B[k,n] in `seconds`.
+    public struct Sample: Sendable {
+        public let m: Int, k: Int, n: Int
+        public let seconds: Double
+        public init(m: Int, k: Int, n: Int, seconds: Double) {
+            self.m = m
+            self.k = k
+            self.n = n
+            self.seconds = seconds
+        }
+    }
+
+    /// Fits compute efficiency, memory efficiency and overhead of `samples` against `peak` FLOP/s and
+    /// `bandwidth` bytes/s, operands of `bytesPerElement`; returns them with the RMS log error.
+    /// `maximumMemory` above 1 lets operands that stay in cache beat the memory bandwidth.
+    public static func fitGEMMs(_ samples: [Sample], peak: Double, bandwidth: Double, bytesPerElement: Double, maximumMemory: Double = 1)
+        -> (compute: Double, memory: Double, overhead: TimeSpan, error: Double) {
+        var best = (error: Double.infinity, compute: 0.0, memory: 0.0, overhead: 0.0)
+        let memories = grid(0.30, 1.00) + stride(from: 1.1, through: maximumMemory + 1e-9, by: 0.1).map { ($0 * 10).rounded() / 10 }
+        for compute in grid(0.40, 1.00) {
+            for memory in memories {
+                var overhead = 0.0
+                while overhead <= 20e-6 + 1e-12 {
+                    let error = meanSquaredLogError(samples, peak: peak, bytesPerElement: bytesPerElement, bandwidth: bandwidth,
+                                                    compute: compute, memory: memory, overhead: overhead)
+                    if error < best.error - 1e-15 { best = (error, compute, memory, overhead) }
+                    overhead += overheadStep.seconds
+                }
+            }
+        }
+        return (best.compute, best.memory, TimeSpan(seconds: best.overhead), best.error.squareRoot())
     }
 
     static func grid(_ low: Double, _ high: Double) -> [Double] {
@@ -93,11 +121,17 @@ public enum CalibrationFit {
 
     static func meanSquaredLogError(_ samples: [Sample], peak: Double, bytesPerElement: Double, chip: Chip,
                                     compute: Double, memory: Double, overhead: Double) -> Double {
+        meanSquaredLogError(samples, peak: peak, bytesPerElement: bytesPerElement, bandwidth: chip.memory.bandwidth.bytesPerSecond,
+                            compute: compute, memory: memory, overhead: overhead)
+    }
+
+    static func meanSquaredLogError(_ samples: [Sample], peak: Double, bytesPerElement: Double, bandwidth: Double,
+                                    compute: Double, memory: Double, overhead: Double) -> Double {
         var total = 0.0
         for sample in samples {
             let m = Double(sample.m), k = Double(sample.k), n = Double(sample.n)
             let computeTime = 2 * m * k * n / (peak * compute)
-            let memoryTime = bytesPerElement * (m * k + k * n + m * n) / (chip.memory.bandwidth.bytesPerSecond * memory)
+            let memoryTime = bytesPerElement * (m * k + k * n + m * n) / (bandwidth * memory)
             let predicted = max(computeTime, memoryTime) + overhead
             total += pow(log(predicted / sample.seconds), 2)
         }

@@ -18,6 +18,9 @@ public struct CalibrationProfile: Sendable, Hashable, Codable {
     public var gemm: [String: Double]
     /// Fraction of HBM bandwidth that streaming operands (weights, activations) reach.
     public var memoryEfficiency: Double
+    /// Fraction of HBM bandwidth GEMMs reach on their operands, when it differs from `memory_efficiency`
+    /// (a CPU whose caches hold small weight matrices: it may then exceed 1). Default: `memory_efficiency`.
+    public var gemmMemoryEfficiency: Double?
     public var attention: AttentionEfficiency
     /// Fixed time every kernel costs on top of its roofline time (launch, setup, tail).
     public var kernelOverhead: TimeSpan
@@ -29,9 +32,10 @@ public struct CalibrationProfile: Sendable, Hashable, Codable {
     public var fittedTo: [String]?
 
     public init(name: String, chips: [String], stack: String, gemm: [String: Double], memoryEfficiency: Double,
-                attention: AttentionEfficiency, kernelOverhead: TimeSpan, network: NetworkEfficiency, sources: [String: String],
+                gemmMemoryEfficiency: Double? = nil, attention: AttentionEfficiency, kernelOverhead: TimeSpan, network: NetworkEfficiency, sources: [String: String],
                 fittedTo: [String]? = nil) {
         self.fittedTo = fittedTo
+        self.gemmMemoryEfficiency = gemmMemoryEfficiency
         self.name = name
         self.chips = chips
         self.stack = stack
@@ -112,6 +116,9 @@ extension CalibrationProfile: CheckedDescription {
             try Self.fraction(value, ["gemm", key])
         }
         try Self.fraction(memoryEfficiency, ["memory_efficiency"])
+        if let gemmMemoryEfficiency, !(gemmMemoryEfficiency > 0 && gemmMemoryEfficiency <= 10) {
+            throw DescriptionIssue(["gemm_memory_efficiency"], "must be in (0, 10], got \(gemmMemoryEfficiency)")
+        }
         try Self.fraction(attention.computeEfficiency, ["attention", "compute_efficiency"])
         try Self.fraction(attention.memoryEfficiency, ["attention", "memory_efficiency"])
         try Self.fraction(network.scaleUpEfficiency, ["network", "scale_up_efficiency"])

@@ -55,7 +55,12 @@ extension RankHardware {
     ///   ``CostModelError/calibration(_:)`` when the profile has no efficiency for it.
     public func time(_ kernel: Kernel) throws(CostModelError) -> KernelTime {
         let overhead = profile.kernelOverhead * kernel.launches
-        let memoryEfficiency = kernel.kind == .attention ? profile.attention.memoryEfficiency : profile.memoryEfficiency
+        let memoryEfficiency: Double
+        switch kernel.kind {
+        case .attention: memoryEfficiency = profile.attention.memoryEfficiency
+        case .gemm: memoryEfficiency = profile.gemmMemoryEfficiency ?? profile.memoryEfficiency
+        case .elementwise: memoryEfficiency = profile.memoryEfficiency
+        }
         let memory = TimeSpan(seconds: kernel.bytes / (memoryBandwidth.bytesPerSecond * memoryEfficiency))
         guard kernel.flops > 0, kernel.kind != .elementwise else {
             return KernelTime(compute: .zero, memory: memory, overhead: overhead)

@@ -22,8 +22,10 @@ struct LayerWork {
 
     var d: Double { Double(model.hiddenSize) }
     var weightBytes: Double { compute.bytesPerElement }
-    /// Activations move in BF16 between kernels.
-    let activationBytes = 2.0
+    /// The format activations move in between kernels and attention computes in: FP32 when the GEMMs are
+    /// FP32, BF16 otherwise.
+    var activation: Precision { compute == .fp32 ? .fp32 : .bf16 }
+    var activationBytes: Double { activation.bytesPerElement }
 
     /// A weight GEMM of `rows` x `inner` by `inner` x `outer` in the compute precision.
     func gemm(_ name: String, rows: Double, inner: Double, outer: Double, precision: Precision? = nil) -> Kernel {
@@ -76,7 +78,7 @@ struct LayerWork {
             case .prefill: coreBytes = rows * (h + 2 * kv + h) * dh * activationBytes
             case .decode: coreBytes = s * tp * c * 2 * kv * dh * cache.bytesPerElement + rows * 2 * h * dh * activationBytes
             }
-            kernels.append(Kernel("attention core", .attention, precision: .bf16, flops: coreFLOPs, bytes: coreBytes))
+            kernels.append(Kernel("attention core", .attention, precision: activation, flops: coreFLOPs, bytes: coreBytes))
             kernels.append(gemm("output projection", rows: rows, inner: h * dh, outer: d))
         case let .latent(heads, qLoraRank, kvLoraRank, nopeDim, ropeDim, valueDim):
             // Down projections and the latent are per token (replicated in tensor parallelism, the rank's
@@ -98,16 +100,16 @@ struct LayerWork {
                 kernels.append(gemm("kv up projection", rows: rows, inner: rkv, outer: h * (dn + dv)))
                 let flops = 2 * h * (dn + dr) * c * rows + 2 * h * dv * c * rows
                 let bytes = rows * h * (dn + dr + dn + dr + dv + dv) * activationBytes
-                kernels.append(Kernel("attention core (MLA)", .attention, precision: .bf16, flops: flops, bytes: bytes))
+                kernels.append(Kernel("attention core (MLA)", .attention, precision: activation, flops: flops, bytes: bytes))
             case .decode:
                 // Weight-absorbed form: attend over the 576-element latent cache directly.
-                kernels.append(Kernel("absorb keys (q·W_UK)", .attention, precision: .bf16, flops: 2 * rows * h * dn * rkv,
-                                      bytes: h * dn * rkv * 2 + rows * h * (dn + rkv) * activationBytes))
+                kernels.append(Kernel("absorb keys (q·W_UK)", .attention, precision: activation, flops: 2 * rows * h * dn * rkv,
+                                      bytes: h * dn * rkv * activationBytes + rows * h * (dn + rkv) * activationBytes))
                 let flops = 2 * h * (rkv + dr) * c * rows + 2 * h * rkv * c * rows
                 let bytes = s * tp * c * (rkv + dr) * cache.bytesPerElement + rows * h * (rkv + dr + rkv) * activationBytes
-                kernels.append(Kernel("attention core (absorbed MLA)", .attention, precision: .bf16, flops: flops, bytes: bytes))
-                kernels.append(Kernel("absorb values (·W_UV)", .attention, precision: .bf16, flops: 2 * rows * h * rkv * dv,
-                                      bytes: h * rkv * dv * 2 + rows * h * (rkv + dv) * activationBytes))
+                kernels.append(Kernel("attention core (absorbed MLA)", .attention, precision: activation, flops: flops, bytes: bytes))
+                kernels.append(Kernel("absorb values (·W_UV)", .attention, precision: activation, flops: 2 * rows * h * rkv * dv,
+                                      bytes: h * rkv * dv * activationBytes + rows * h * (rkv + dv) * activationBytes))
             }
             kernels.append(gemm("output projection", rows: rows, inner: h * dv, outer: d))
         }

@@ -127,7 +127,7 @@ public enum StepPredictor {
         // After the layers: embedding, final norm, LM head (every token in decode, the last of each prompt in prefill).
         let headRows = request.phase == .decode ? tokens : sequences
         let embedding = Kernel("embedding and final norm", .elementwise, precision: .bf16, flops: 0, bytes: tokens * work.d * 2 * 4, launches: 2)
-        let head = work.gemm("LM head", rows: headRows, inner: work.d, outer: Double(model.vocabSize), precision: .bf16)
+        let head = work.gemm("LM head", rows: headRows, inner: work.d, outer: Double(model.vocabSize), precision: work.activation)
         var tail = try ledger.price([embedding, head], on: rank, block: "head", calls: 1)
 
         // Multi-token prediction: each draft runs the MTP module (projection, one MoE layer, LM head) on one
@@ -137,7 +137,7 @@ public enum StepPredictor {
             let mtpWork = work.attention(tokens: sequences, sequences: sequences, context: context)
                 + [work.gemm("MTP projection", rows: sequences, inner: 2 * work.d, outer: work.d)]
                 + work.routing(tokens: sequences)
-                + [work.gemm("MTP LM head", rows: sequences, inner: work.d, outer: Double(model.vocabSize), precision: .bf16)]
+                + [work.gemm("MTP LM head", rows: sequences, inner: work.d, outer: Double(model.vocabSize), precision: work.activation)]
             tail += try ledger.price(mtpWork, on: rank, block: "mtp", calls: draft) * draft
             if let moe = model.moe {
                 let expert = try expertBlock(moe: moe, tokens: sequences, layout: layout, work: work, rank: rank, request: request, ledger: &ledger, calls: draft, slowdown: 0, label: "MTP ")

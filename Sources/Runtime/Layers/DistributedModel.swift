@@ -16,6 +16,9 @@ public final class DistributedModel: @unchecked Sendable {
     let ffnSlice: Range<Int>?
     var cache: KVCache
     let clock: PhaseClock
+    /// This rank's slices of the weights, cut once: its heads' columns of wq, wk, wv and rows of wo, and for
+    /// tensor parallelism its columns of every expert's gate and up and rows of its down.
+    let shards: [LayerWeights]
 
     /// - Throws: ``CommunicatorError/invalid(_:)`` when the layout does not divide the model over the ranks.
     public init(model: RuntimeModel, layout: ParallelLayout, comm: any Communicator, sequences: Int, measuresWait: Bool = true) throws(CommunicatorError) {
@@ -33,6 +36,23 @@ public final class DistributedModel: @unchecked Sendable {
         localSequences = layout == .dataExpert ? Self.block(rank, of: ranks, count: sequences) : 0..<sequences
         cache = KVCache(layers: shape.layers, sequences: localSequences.count, width: kvRange.count * shape.headDim)
         clock = PhaseClock(measuresWait: measuresWait)
+        let hd = shape.headDim
+        let qColumns = (headRange.lowerBound * hd)..<(headRange.upperBound * hd)
+        let kvColumns = (kvRange.lowerBound * hd)..<(kvRange.upperBound * hd)
+        let slice = ffnSlice
+        shards = model.layers.map { layer in
+            var shard = layer
+            shard.wq = layer.wq.columns(qColumns)
+            shard.wk = layer.wk.columns(kvColumns)
+            shard.wv = layer.wv.columns(kvColumns)
+            shard.wo = layer.wo.rows(qColumns)
+            if let slice {
+                shard.gate = layer.gate.map { $0.columns(slice) }
+                shard.up = layer.up.map { $0.columns(slice) }
+                shard.down = layer.down.map { $0.rows(slice) }
+            }
+            return shard
+        }
     }
 
     /// Why `layout` cannot run `shape` on `ranks` ranks, thrown with the numbers.
@@ -77,26 +97,24 @@ public final class DistributedModel: @unchecked Sendable {
     }
 
     func attention(layer index: Int, x: Tensor, tokensPerSequence t: Int) throws(CommunicatorError) -> Tensor {
-        let shape = model.shape, layer = model.layers[index], hd = shape.headDim
+        let shape = model.shape, layer = shards[index], hd = shape.headDim
         let h = Kernels.rmsNorm(x, weight: layer.attentionNorm)
-        let qColumns = (headRange.lowerBound * hd)..<(headRange.upperBound * hd)
-        let kvColumns = (kvRange.lowerBound * hd)..<(kvRange.upperBound * hd)
         var outputs: [Tensor] = []
-        let q = BLAS.matmul(h, layer.wq.columns(qColumns))
-        let k = BLAS.matmul(h, layer.wk.columns(kvColumns))
-        let v = BLAS.matmul(h, layer.wv.columns(kvColumns))
+        let q = BLAS.matmul(h, layer.wq)
+        let k = BLAS.matmul(h, layer.wk)
+        let v = BLAS.matmul(h, layer.wv)
         for local in 0..<localSequences.count {
             let rows = (local * t)..<((local + 1) * t)
             let offset = cache.keys[index][local].rows
             let positions = Array(offset..<(offset + t))
             let qs = Kernels.rope(q.rows(rows), positions: positions, heads: headRange.count, headDim: hd)
             let ks = Kernels.rope(k.rows(rows), positions: positions, heads: kvRange.count, headDim: hd)
-            cache.keys[index][local] = .concatenateRows([cache.keys[index][local], ks])
-            cache.values[index][local] = .concatenateRows([cache.values[index][local], v.rows(rows)])
+            cache.keys[index][local].appendRows(ks)
+            cache.values[index][local].appendRows(v.rows(rows))
             outputs.append(Kernels.causalAttention(q: qs, k: cache.keys[index][local], v: cache.values[index][local],
                                                    heads: headRange.count, kvHeads: kvRange.count, headDim: hd, offset: offset))
         }
-        var projected = BLAS.matmul(.concatenateRows(outputs), layer.wo.rows(qColumns))
+        var projected = BLAS.matmul(.concatenateRows(outputs), layer.wo)
         if layout == .tensor || layout == .expert {
             try clock.communicate(comm) { () throws(CommunicatorError) in try comm.allReduce(&projected.values) }
         }
@@ -104,12 +122,12 @@ public final class DistributedModel: @unchecked Sendable {
     }
 
     func mixture(layer index: Int, x: Tensor) throws(CommunicatorError) -> Tensor {
-        let layer = model.layers[index]
+        let layer = shards[index]
         switch layout {
         case .single, .tensor:
             let h = Kernels.rmsNorm(x, weight: layer.moeNorm)
             let routes = Kernels.topK(BLAS.matmul(h, layer.router), k: model.shape.topK)
-            var out = Experts.mixture(layer, input: h, routes: routes, slice: ffnSlice)
+            var out = Experts.mixture(layer, input: h, routes: routes)
             if layout == .tensor {
                 try clock.communicate(comm) { () throws(CommunicatorError) in try comm.allReduce(&out.values) }
             }

@@ -47,6 +47,13 @@ public struct Tensor: Sendable, Equatable {
         return Tensor(shape: [rows, range.count], values: out)
     }
 
+    /// Appends the rows of `other` (same columns) in place: amortised O(rows added), as a KV cache grows.
+    public mutating func appendRows(_ other: Tensor) {
+        precondition(other.columns == columns, "appending rows of \(other.columns) columns to \(columns)")
+        values.append(contentsOf: other.values)
+        shape = [rows + other.rows, columns]
+    }
+
     /// Matrices side by side (same rows).
     public static func concatenateColumns(_ parts: [Tensor]) -> Tensor {
         guard let first = parts.first else { return .zeros([0, 0]) }

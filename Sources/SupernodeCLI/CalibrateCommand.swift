@@ -1,0 +1,107 @@
+import ArgumentParser
+import Calibrate
+import CostModel
+import Foundation
+import Reports
+import Runtime
+import Units
+import Workload
+
+struct CalibrateCommand: RenderingCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "calibrate",
+        abstract: "Measure this machine into a hardware description and a calibration profile, then predict the runtime's own runs.",
+        discussion: """
+            Measures single-core SGEMM rates over shapes, the memory bandwidth each core gets, the runtime's attention \
+            and elementwise kernels, and in-process collective latency and bandwidth; writes system.json, \
+            calibration.json and measurements.json to --output; then runs the small MoE model in a few layouts and \
+            compares the measured step times with what `supernode predict` says for the same layouts. model.json is the \
+            runtime model as a config.json, for predict --model.
+            """)
+
+    @Option(name: .long, help: "Folder to write system.json, calibration.json, measurements.json and model.json to.")
+    var output: String = "calibration/this-machine"
+    @Option(name: .long, help: "Ranks (cores) to calibrate for (default: every core).") var ranks: Int?
+    @Option(name: .customLong("decode-steps"), help: "Decode steps of each comparison run.") var decodeSteps: Int = 16
+    @Option(name: .long, help: "Runs of each layout; the fastest counts (noise only adds time).") var repeats: Int = 3
+    @OptionGroup var format: OutputOptions
+
+    func render() throws -> String {
+        let cores = ranks ?? ProcessInfo.processInfo.activeProcessorCount
+        guard cores >= 1 else { throw InputError("--ranks must be positive") }
+        guard decodeSteps >= 1 else { throw InputError("--decode-steps must be positive") }
+        guard repeats >= 1 else { throw InputError("--repeats must be positive") }
+        let measurements = try Calibrator.measure(ranks: cores, processor: Self.processorName(),
+                                                  memoryBytes: Double(ProcessInfo.processInfo.physicalMemory))
+        let machine = MachineCalibration(measurements)
+
+        // Runs to compare: one rank, and the machine's cores in both MoE layouts.
+        let shape = RuntimeModelShape(layers: 2, hidden: 384, heads: 24, kvHeads: 12, headDim: 16, experts: 12, topK: 2, expertFFN: 256)
+        let sequences = 4 * cores
+        var layouts: [(ParallelLayout, Int)] = [(.dataExpert, 1)]
+        if cores > 1 {
+            for layout in [ParallelLayout.dataExpert, .expert]
+                where (try? DistributedModel.check(shape: shape, layout: layout, ranks: cores, sequences: sequences)) != nil {
+                layouts.append((layout, cores))
+            }
+        }
+        var rows: [CalibrationComparison.Row] = []
+        for (layout, count) in layouts {
+            let configuration = RunConfiguration(shape: shape, layout: layout, sequences: sequences, prompt: 64, decodeSteps: decodeSteps, seed: 1)
+            // The fastest of several runs: on a shared machine, noise only ever adds time.
+            var prefill: [Double] = [], decode: [Double] = []
+            for _ in 0..<repeats {
+                let measured = try InProcessCluster.run(ranks: count, timeout: 120) { comm in try RuntimeRun.execute(configuration, on: comm) }[0]
+                prefill.append(measured.prefill.wall)
+                decode.append(measured.decode.wall)
+            }
+            for phase in [Phase.prefill, .decode] {
+                let prediction = try StepPredictor.predict(try machine.request(for: configuration, ranks: count, phase: phase), profile: machine.profile)
+                let times = (phase == .prefill ? prefill : decode).sorted()
+                rows.append(.init(layout: layout.rawValue, ranks: count, phase: phase.rawValue,
+                                  measuredMs: times[0] * 1000, predictedMs: prediction.stepTime.milliseconds))
+            }
+        }
+        let comparison = CalibrationComparison(rows: rows, profile: machine.profile, chip: machine.chip, output: output)
+        try write(machine, model: MachineCalibration.config(shape))
+        switch format.format {
+        case .table: return comparison.tables().map { $0.renderText() }.joined(separator: "\n")
+        case .csv: return comparison.table().renderCSV()
+        case .json: return JSONOutput.render(rows)
+        }
+    }
+
+    /// Writes the three files, each to a temporary name first, so nothing half-written is left behind.
+    func write(_ machine: MachineCalibration, model: HFConfig) throws {
+        let folder = URL(fileURLWithPath: output)
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            encoder.keyEncodingStrategy = .convertToSnakeCase
+            let files: [(String, Data)] = [
+                ("system.json", try encoder.encode(machine.system)),
+                ("calibration.json", try encoder.encode(machine.profile)),
+                ("measurements.json", try encoder.encode(machine.measurements)),
+                ("model.json", try encoder.encode(model)),
+            ]
+            for (name, data) in files {
+                let target = folder.appendingPathComponent(name)
+                let temporary = folder.appendingPathComponent(".\(name).partial")
+                try data.write(to: temporary)
+                _ = try? FileManager.default.removeItem(at: target)
+                try FileManager.default.moveItem(at: temporary, to: target)
+            }
+        } catch {
+            throw InputError("cannot write the calibration to \(output): \(error.localizedDescription)")
+        }
+    }
+
+    static func processorName() -> String {
+        guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return "this processor" }
+        for line in text.split(separator: "\n") where line.hasPrefix("model name") {
+            return line.split(separator: ":", maxSplits: 1).last.map { $0.trimmingCharacters(in: .whitespaces) } ?? "this processor"
+        }
+        return "this processor"
+    }
+}
