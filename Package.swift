@@ -52,7 +52,7 @@ let package = Package(
         ]),
         .executableTarget(name: "supernode", dependencies: ["SupernodeCLI"]),
         // `make bench`: predictions per second of the cost model.
-        .executableTarget(name: "supernode-bench", dependencies: ["CostModel", "Hardware", "Workload", "Units"]),
+        .executableTarget(name: "supernode-bench", dependencies: ["CostModel", "Hardware", "Workload", "Units", "Runtime"]),
         .testTarget(name: "UnitsTests", dependencies: ["Units", .product(name: "Numerics", package: "swift-numerics")]),
         .testTarget(name: "DataFilesTests", dependencies: ["DataFiles"]),
         .testTarget(name: "HardwareTests", dependencies: ["Hardware", "Units", "DataFiles", .product(name: "Numerics", package: "swift-numerics")]),

@@ -4,6 +4,7 @@ import CostModel
 import Dispatch
 import Foundation
 import Hardware
+import Runtime
 import Units
 import Workload
 
@@ -45,6 +46,8 @@ func makeCases() throws -> [Case] {
     ]
 }
 
+// MARK: - Cost model
+
 let cases = try makeCases()
 print("supernode predict: predictions per second (release build, one thread)")
 print("case                                        predictions/s   mean latency")
@@ -65,3 +68,76 @@ for item in cases {
     print(item.name.padding(toLength: 44, withPad: " ", startingAt: 0)
           + String(format: "%13.0f", rate) + String(format: "%12.1f us", latency))
 }
+
+// MARK: - Runtime
+
+/// Runs a command and returns its standard output, or nil when it cannot run.
+func output(of executable: String, _ arguments: [String]) -> String? {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = FileHandle.nullDevice
+    do { try process.run() } catch { return nil }
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return process.terminationStatus == 0 ? String(decoding: data, as: UTF8.self) : nil
+}
+
+let cores = ProcessInfo.processInfo.activeProcessorCount
+print("")
+print("Runtime on this machine (\(cores) cores)")
+
+// GEMM 2048^3 from Swift against the same call from C, with OpenBLAS's default threads.
+BLAS.setThreads(cores)
+let n = 2048
+var generator = SeededGenerator(seed: 1)
+let a = Tensor.random([n, n], scale: 1, using: &generator), b = Tensor.random([n, n], scale: 1, using: &generator)
+_ = BLAS.matmul(a, b)
+var best = Double.infinity
+for _ in 0..<5 {
+    let start = DispatchTime.now().uptimeNanoseconds
+    _ = BLAS.matmul(a, b)
+    best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+}
+let swiftRate = 2 * Double(n * n * n) / best / 1e9
+let compiled = ".build/release/gemm-c"
+let compiler = ["/usr/bin/cc", "/usr/bin/gcc", "/usr/bin/clang"].first { FileManager.default.isExecutableFile(atPath: $0) }
+var cRate: Double?
+if let compiler, output(of: compiler, ["-O2", "-o", compiled, "Benchmarks/gemm.c", "-I/usr/include/x86_64-linux-gnu/openblas-pthread", "-lopenblas"]) != nil,
+   let text = output(of: compiled, ["\(n)", "5"]) {
+    cRate = Double(text.trimmingCharacters(in: .whitespacesAndNewlines))
+}
+print(String(format: "SGEMM 2048x2048x2048: Swift %.1f GFLOP/s, C %@ GFLOP/s, Swift/C %@", swiftRate,
+             cRate.map { String(format: "%.1f", $0) } ?? "n/a", cRate.map { String(format: "%.2f", swiftRate / $0) } ?? "n/a"))
+
+// All-reduce of 64 MiB on 2 ranks: in-process against Open MPI, and against 2-thread memcpy, in this run.
+let ranks = 2
+let inProcess = try InProcessCluster.run(ranks: ranks, timeout: 120) { comm in
+    try CollectiveBenchmark.measure(.allReduce, bytes: 64 << 20, on: comm, minimumSeconds: 1)
+}[0]
+var mpiBus: Double?
+if let text = output(of: ".build/release/supernode", ["bench", "collectives", "--backend", "mpi", "--ranks", "\(ranks)", "--sizes", "64MiB",
+                                                      "--seconds", "1", "--format", "json"]),
+   let rows = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [[String: Any]], let bus = rows.first?["bus_bandwidth"] as? Double {
+    mpiBus = bus
+}
+let copy = CollectiveBenchmark.memcpyBandwidth(bytes: 64 << 20, threads: ranks)
+print(String(format: "all-reduce 64 MiB on 2 ranks: in-process busbw %.2f GB/s, Open MPI %@ GB/s (in-process/MPI %@); 2-thread memcpy %.2f GB/s (busbw/memcpy %.0f%%)",
+             inProcess.busBandwidth / 1e9, mpiBus.map { String(format: "%.2f", $0 / 1e9) } ?? "n/a",
+             mpiBus.map { String(format: "%.1fx", inProcess.busBandwidth / $0) } ?? "n/a", copy / 1e9, inProcess.busBandwidth / copy * 100))
+
+// The MoE model, compute-bound: 1 rank against 2 (dp-ep), prefill.
+let shape = RuntimeModelShape(layers: 2, hidden: 512, heads: 16, kvHeads: 8, headDim: 32, experts: 8, topK: 2, expertFFN: 1024)
+var walls: [Int: Double] = [1: .infinity, 2: .infinity]
+let configuration = RunConfiguration(shape: shape, layout: .dataExpert, sequences: 8, prompt: 128, decodeSteps: 0, seed: 1)
+// Interleaved, the fastest of each: a shared machine's noise only adds time.
+for _ in 0..<4 {
+    for count in [1, 2] {
+        let measurement = try InProcessCluster.run(ranks: count, timeout: 300) { comm in try RuntimeRun.execute(configuration, on: comm, check: false) }[0]
+        walls[count] = min(walls[count]!, measurement.prefill.wall)
+    }
+}
+print(String(format: "MoE model prefill (hidden 512, 8 experts of 1024, 8 x 128 tokens, dp-ep): 1 rank %.1f ms, 2 ranks %.1f ms, speedup %.2fx",
+             walls[1]! * 1000, walls[2]! * 1000, walls[1]! / walls[2]!))
