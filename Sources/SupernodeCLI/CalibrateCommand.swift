@@ -24,6 +24,7 @@ struct CalibrateCommand: RenderingCommand {
     @Option(name: .long, help: "Ranks (cores) to calibrate for (default: every core).") var ranks: Int?
     @Option(name: .customLong("decode-steps"), help: "Decode steps of each comparison run.") var decodeSteps: Int = 16
     @Option(name: .long, help: "Runs of each layout; the fastest counts (noise only adds time).") var repeats: Int = 3
+    @Flag(name: .long, help: "A fast, rougher calibration (fewer shapes, one run each), for checks.") var quick = false
     @OptionGroup var format: OutputOptions
 
     func render() throws -> String {
@@ -32,11 +33,14 @@ struct CalibrateCommand: RenderingCommand {
         guard decodeSteps >= 1 else { throw InputError("--decode-steps must be positive") }
         guard repeats >= 1 else { throw InputError("--repeats must be positive") }
         let measurements = try Calibrator.measure(ranks: cores, processor: Self.processorName(),
-                                                  memoryBytes: Double(ProcessInfo.processInfo.physicalMemory))
+                                                  memoryBytes: Double(ProcessInfo.processInfo.physicalMemory), quick: quick)
         let machine = MachineCalibration(measurements)
 
         // Runs to compare: one rank, and the machine's cores in both MoE layouts.
-        let shape = RuntimeModelShape(layers: 2, hidden: 384, heads: 24, kvHeads: 12, headDim: 16, experts: 12, topK: 2, expertFFN: 256)
+        let shape = quick
+            ? RuntimeModelShape(layers: 1, hidden: 96, heads: 12, kvHeads: 12, headDim: 8, experts: 12, topK: 2, expertFFN: 64)
+            : RuntimeModelShape(layers: 2, hidden: 384, heads: 24, kvHeads: 12, headDim: 16, experts: 12, topK: 2, expertFFN: 256)
+        let repeats = quick ? 1 : self.repeats, decodeSteps = quick ? 2 : self.decodeSteps
         let sequences = 4 * cores
         var layouts: [(ParallelLayout, Int)] = [(.dataExpert, 1)]
         if cores > 1 {
@@ -47,7 +51,7 @@ struct CalibrateCommand: RenderingCommand {
         }
         var rows: [CalibrationComparison.Row] = []
         for (layout, count) in layouts {
-            let configuration = RunConfiguration(shape: shape, layout: layout, sequences: sequences, prompt: 64, decodeSteps: decodeSteps, seed: 1)
+            let configuration = RunConfiguration(shape: shape, layout: layout, sequences: sequences, prompt: quick ? 8 : 64, decodeSteps: decodeSteps, seed: 1)
             // The fastest of several runs: on a shared machine, noise only ever adds time.
             var prefill: [Double] = [], decode: [Double] = []
             for _ in 0..<repeats {

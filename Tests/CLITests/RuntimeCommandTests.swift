@@ -94,3 +94,36 @@ struct RuntimeCommandTests {
     }
     #endif
 }
+
+@Suite("supernode calibrate")
+struct CalibrateTests {
+    @Test("calibrate writes a system, a profile and a model that predict reads back, and compares predicted with measured")
+    func roundTrip() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("supernode-calibrate-\(UUID().uuidString)").path
+        let outcome = run(["calibrate", "--quick", "--output", folder, "--format", "json"])
+        #expect(outcome.status == 0, "\(outcome.errorOutput)")
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(outcome.output.utf8)) as? [[String: Any]])
+        #expect(rows.count >= 2)
+        for row in rows {
+            #expect((row["measured_ms"] as? Double ?? 0) > 0)
+            #expect((row["predicted_ms"] as? Double ?? 0) > 0)
+        }
+        for name in ["system.json", "calibration.json", "measurements.json", "model.json"] {
+            #expect(FileManager.default.fileExists(atPath: "\(folder)/\(name)"))
+        }
+        #expect(!FileManager.default.fileExists(atPath: "\(folder)/.system.json.partial"))
+        let predict = run(["predict", "--system", "\(folder)/system.json", "--calibration", "\(folder)/calibration.json", "--model", "\(folder)/model.json",
+                           "--phase", "decode", "--precision", "fp32", "--kv-cache", "fp32", "--chips", "1", "--batch-per-chip", "4", "--context", "16"])
+        #expect(predict.status == 0, "\(predict.errorOutput)")
+        #expect(predict.output.contains("this-machine"))
+        #expect(run(["systems", "show", "\(folder)/system.json"]).status == 0)
+    }
+
+    @Test("calibrate refuses a folder it cannot write, leaving nothing behind")
+    func unwritable() throws {
+        let file = try temporaryFile("not a folder", name: "blocker")
+        let outcome = run(["calibrate", "--quick", "--output", "\(file)/inside"])
+        #expect(outcome.status == 2)
+        #expect(outcome.errorOutput.contains("cannot write the calibration"))
+    }
+}

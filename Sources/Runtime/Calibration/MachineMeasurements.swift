@@ -74,7 +74,10 @@ public enum Calibrator {
         (256, 256, 256), (512, 512, 512), (1024, 1024, 1024),
     ]
 
-    public static func measure(ranks: Int, processor: String, memoryBytes: Double) throws -> MachineMeasurements {
+    /// - Parameter quick: fewer shapes and a smaller cold buffer: a fast, rougher calibration for checks.
+    public static func measure(ranks: Int, processor: String, memoryBytes: Double, quick: Bool = false) throws -> MachineMeasurements {
+        let gemmShapes = quick ? Array(Self.gemmShapes.prefix(4)) : Self.gemmShapes
+        let attentionShapes = quick ? Array(Self.attentionShapes.prefix(2)) : Self.attentionShapes
         // Kernels run on every rank at once, as in a run (cores that share an execution unit or a memory
         // channel slow each other); the slowest rank's time counts.
         let kernels = try InProcessCluster.run(ranks: ranks, timeout: 300) { comm -> KernelTimes in
@@ -87,7 +90,7 @@ public enum Calibrator {
             var times = KernelTimes()
             // Each GEMM cycles through enough copies of its weight matrix to overflow the caches, so weights
             // come from memory as a model's do when its layers do not fit in cache.
-            let coldBytes = 96 << 20
+            let coldBytes = quick ? 8 << 20 : 96 << 20
             for (m, k, n) in gemmShapes {
                 let a = Tensor.random([m, k], scale: 1, using: &generator)
                 let copies = max(1, min(64, coldBytes / ranks / (k * n * 4)))
@@ -131,13 +134,13 @@ public enum Calibrator {
         let elementwise = zip([("rmsnorm", 2), ("swiglu", 3), ("add", 3)], kernels.elementwise).map { entry, seconds in
             MachineMeasurements.Elementwise(name: entry.0, bytes: Double(rows * width * 4 * entry.1), seconds: seconds)
         }
-        let copyBytes = 32 << 20
+        let copyBytes = quick ? 4 << 20 : 32 << 20
         let copy = CollectiveBenchmark.memcpyBandwidth(bytes: copyBytes, threads: ranks, repetitions: 5) / Double(ranks)
 
         let collectives = try InProcessCluster.run(ranks: ranks, timeout: 60) { comm -> [MachineMeasurements.Collective] in
             var out: [MachineMeasurements.Collective] = []
             for bytes in [64, 1 << 20] {
-                let row = try CollectiveBenchmark.measure(.allReduce, bytes: bytes, on: comm, minimumSeconds: 0.1)
+                let row = try CollectiveBenchmark.measure(.allReduce, bytes: bytes, on: comm, minimumSeconds: quick ? 0.01 : 0.1)
                 out.append(.init(operation: "all_reduce", ranks: comm.size, bytesPerRank: row.bytes, seconds: row.seconds))
                 let blocks = Array(repeating: [Float](repeating: 1, count: max(1, bytes / 4 / comm.size)), count: comm.size)
                 _ = try comm.allToAllV(blocks)
