@@ -28,7 +28,7 @@ public struct MachineCalibration: Sendable {
         let peak = rates.max() ?? 1e9
         let bandwidth = 2 * m.copyBytesPerSecondPerThread
         let samples = m.gemms.map { CalibrationFit.Sample(m: $0.m, k: $0.k, n: $0.n, seconds: $0.seconds) }
-        let fit = CalibrationFit.fitGEMMs(samples, peak: peak, bandwidth: bandwidth, bytesPerElement: 4, maximumMemory: 8)
+        let fit = CalibrationFit.fitGEMMs(samples, peak: peak, bandwidth: bandwidth, bytesPerElement: 4, maximumMemory: 1.5)
         let elementwise = m.elementwise.map { $0.bytes / $0.seconds / bandwidth }.sorted()
         let memoryEfficiency = min(1, elementwise.isEmpty ? fit.memory : elementwise[elementwise.count / 2])
         let attention = m.attention.map { $0.flops / $0.seconds / peak }.sorted()
@@ -74,7 +74,7 @@ public struct MachineCalibration: Sendable {
                 collectiveOverhead: overhead(smallAllReduce?.seconds), dispatchOverhead: overhead(smallExchange?.seconds),
                 combineOverhead: overhead(smallExchange?.seconds), computeShare: 0),
             sources: [
-                "gemm": "least-squares fit to \(m.gemms.count) single-thread SGEMMs against the best one (RMS \(NumberText.fixed(fit.error * 100, decimals: 1))%); their memory efficiency may exceed 1 where the operands stay in cache",
+                "gemm": "least-squares fit to \(m.gemms.count) single-thread SGEMMs against the best one (RMS \(NumberText.fixed(fit.error * 100, decimals: 1))%); weights are cold (cycled through more copies than the caches hold)",
                 "memory_efficiency": "median of the runtime's elementwise kernels (rmsnorm, swiglu, add): bytes per second over the memory bandwidth",
                 "attention": "median FLOP rate of the runtime's attention kernel over the SGEMM peak",
                 "kernel_overhead": "the same SGEMM fit",

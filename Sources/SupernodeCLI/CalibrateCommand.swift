@@ -23,7 +23,7 @@ struct CalibrateCommand: RenderingCommand {
     var output: String = "calibration/this-machine"
     @Option(name: .long, help: "Ranks (cores) to calibrate for (default: every core).") var ranks: Int?
     @Option(name: .customLong("decode-steps"), help: "Decode steps of each comparison run.") var decodeSteps: Int = 16
-    @Option(name: .long, help: "Runs of each layout; the fastest counts (noise only adds time).") var repeats: Int = 3
+    @Option(name: .long, help: "Rounds of kernel measurements and runs; the fastest of each counts (noise only adds time).") var repeats: Int = 3
     @Flag(name: .long, help: "A fast, rougher calibration (fewer shapes, one run each), for checks.") var quick = false
     @OptionGroup var format: OutputOptions
 
@@ -32,15 +32,12 @@ struct CalibrateCommand: RenderingCommand {
         guard cores >= 1 else { throw InputError("--ranks must be positive") }
         guard decodeSteps >= 1 else { throw InputError("--decode-steps must be positive") }
         guard repeats >= 1 else { throw InputError("--repeats must be positive") }
-        let measurements = try Calibrator.measure(ranks: cores, processor: Self.processorName(),
-                                                  memoryBytes: Double(ProcessInfo.processInfo.physicalMemory), quick: quick)
-        let machine = MachineCalibration(measurements)
-
-        // Runs to compare: one rank, and the machine's cores in both MoE layouts.
+        // Rounds of kernel measurements and runs, interleaved; the fastest of each kernel timing and of each
+        // run is kept. On a shared machine noise only ever adds time, and a slow spell then weighs on neither.
         let shape = quick
             ? RuntimeModelShape(layers: 1, hidden: 96, heads: 12, kvHeads: 12, headDim: 8, experts: 12, topK: 2, expertFFN: 64)
             : RuntimeModelShape(layers: 2, hidden: 384, heads: 24, kvHeads: 12, headDim: 16, experts: 12, topK: 2, expertFFN: 256)
-        let repeats = quick ? 1 : self.repeats, decodeSteps = quick ? 2 : self.decodeSteps
+        let rounds = quick ? 1 : repeats, decodeSteps = quick ? 2 : self.decodeSteps
         let sequences = 4 * cores
         var layouts: [(ParallelLayout, Int)] = [(.dataExpert, 1)]
         if cores > 1 {
@@ -49,21 +46,29 @@ struct CalibrateCommand: RenderingCommand {
                 layouts.append((layout, cores))
             }
         }
-        var rows: [CalibrationComparison.Row] = []
-        for (layout, count) in layouts {
-            let configuration = RunConfiguration(shape: shape, layout: layout, sequences: sequences, prompt: quick ? 8 : 64, decodeSteps: decodeSteps, seed: 1)
-            // The fastest of several runs: on a shared machine, noise only ever adds time.
-            var prefill: [Double] = [], decode: [Double] = []
-            for _ in 0..<repeats {
-                let measured = try InProcessCluster.run(ranks: count, timeout: 120) { comm in try RuntimeRun.execute(configuration, on: comm) }[0]
-                prefill.append(measured.prefill.wall)
-                decode.append(measured.decode.wall)
+        let configurations = layouts.map { layout, _ in
+            RunConfiguration(shape: shape, layout: layout, sequences: sequences, prompt: quick ? 8 : 64, decodeSteps: decodeSteps, seed: 1)
+        }
+        var kernels: MachineMeasurements?
+        var prefill = Array(repeating: Double.infinity, count: layouts.count), decode = prefill
+        for _ in 0..<rounds {
+            let measured = try Calibrator.measure(ranks: cores, processor: Self.processorName(),
+                                                  memoryBytes: Double(ProcessInfo.processInfo.physicalMemory), quick: quick)
+            kernels = kernels.map { $0.fastest(with: measured) } ?? measured
+            for (index, (_, count)) in layouts.enumerated() {
+                let configuration = configurations[index]
+                let run = try InProcessCluster.run(ranks: count, timeout: 120) { comm in try RuntimeRun.execute(configuration, on: comm) }[0]
+                prefill[index] = min(prefill[index], run.prefill.wall)
+                decode[index] = min(decode[index], run.decode.wall)
             }
+        }
+        let machine = MachineCalibration(kernels!)
+        var rows: [CalibrationComparison.Row] = []
+        for (index, (layout, count)) in layouts.enumerated() {
             for phase in [Phase.prefill, .decode] {
-                let prediction = try StepPredictor.predict(try machine.request(for: configuration, ranks: count, phase: phase), profile: machine.profile)
-                let times = (phase == .prefill ? prefill : decode).sorted()
+                let prediction = try StepPredictor.predict(try machine.request(for: configurations[index], ranks: count, phase: phase), profile: machine.profile)
                 rows.append(.init(layout: layout.rawValue, ranks: count, phase: phase.rawValue,
-                                  measuredMs: times[0] * 1000, predictedMs: prediction.stepTime.milliseconds))
+                                  measuredMs: (phase == .prefill ? prefill[index] : decode[index]) * 1000, predictedMs: prediction.stepTime.milliseconds))
             }
         }
         let comparison = CalibrationComparison(rows: rows, profile: machine.profile, chip: machine.chip, output: output)

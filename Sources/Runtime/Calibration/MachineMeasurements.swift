@@ -46,6 +46,19 @@ public struct MachineMeasurements: Sendable, Hashable, Codable {
     public var collectives: [Collective]
 }
 
+extension MachineMeasurements {
+    /// Each timing the faster of this measurement and `other` (same shapes), and the higher copy rate.
+    public func fastest(with other: MachineMeasurements) -> MachineMeasurements {
+        var result = self
+        result.gemms = zip(gemms, other.gemms).map { $0.seconds <= $1.seconds ? $0 : $1 }
+        result.attention = zip(attention, other.attention).map { $0.seconds <= $1.seconds ? $0 : $1 }
+        result.elementwise = zip(elementwise, other.elementwise).map { $0.seconds <= $1.seconds ? $0 : $1 }
+        result.collectives = zip(collectives, other.collectives).map { $0.seconds <= $1.seconds ? $0 : $1 }
+        result.copyBytesPerSecondPerThread = max(copyBytesPerSecondPerThread, other.copyBytesPerSecondPerThread)
+        return result
+    }
+}
+
 /// Measures this machine into ``MachineMeasurements``.
 public enum Calibrator {
     static func time(repeats: Int = 3, _ body: () -> Void) -> Double {
