@@ -7,14 +7,16 @@ public struct CalibrationComparison: Sendable {
     public struct Row: Sendable, Codable {
         public var layout: String
         public var ranks: Int
+        public var sequences: Int
         public var phase: String
         public var measuredMs: Double
         public var predictedMs: Double
         public var relativeError: Double { (predictedMs - measuredMs) / measuredMs }
 
-        public init(layout: String, ranks: Int, phase: String, measuredMs: Double, predictedMs: Double) {
+        public init(layout: String, ranks: Int, sequences: Int, phase: String, measuredMs: Double, predictedMs: Double) {
             self.layout = layout
             self.ranks = ranks
+            self.sequences = sequences
             self.phase = phase
             self.measuredMs = measuredMs
             self.predictedMs = predictedMs
@@ -47,11 +49,11 @@ public struct CalibrationComparison: Sendable {
 
     public func table() -> Table {
         var table = Table(title: "The runtime's runs: predicted against measured", columns: [
-            Table.Column("layout", .left), Table.Column("ranks"), Table.Column("step", .left), Table.Column("measured ms"),
+            Table.Column("layout", .left), Table.Column("ranks"), Table.Column("sequences"), Table.Column("step", .left), Table.Column("measured ms"),
             Table.Column("predicted ms"), Table.Column("error"),
         ])
         for row in rows {
-            table.append([row.layout, "\(row.ranks)", row.phase, NumberText.fixed(row.measuredMs, decimals: 2), NumberText.fixed(row.predictedMs, decimals: 2),
+            table.append([row.layout, "\(row.ranks)", "\(row.sequences)", row.phase, NumberText.fixed(row.measuredMs, decimals: 2), NumberText.fixed(row.predictedMs, decimals: 2),
                           (row.relativeError >= 0 ? "+" : "") + NumberText.fixed(row.relativeError * 100, decimals: 1) + "%"])
         }
         return table

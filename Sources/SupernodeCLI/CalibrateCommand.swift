@@ -23,7 +23,7 @@ struct CalibrateCommand: RenderingCommand {
     var output: String = "calibration/this-machine"
     @Option(name: .long, help: "Ranks (cores) to calibrate for (default: every core).") var ranks: Int?
     @Option(name: .customLong("decode-steps"), help: "Decode steps of each comparison run.") var decodeSteps: Int = 16
-    @Option(name: .long, help: "Rounds of kernel measurements and runs; the fastest of each counts (noise only adds time).") var repeats: Int = 3
+    @Option(name: .long, help: "Rounds of kernel measurements and runs; the median of each counts.") var repeats: Int = 3
     @Flag(name: .long, help: "A fast, rougher calibration (fewer shapes, one run each), for checks.") var quick = false
     @OptionGroup var format: OutputOptions
 
@@ -32,43 +32,43 @@ struct CalibrateCommand: RenderingCommand {
         guard cores >= 1 else { throw InputError("--ranks must be positive") }
         guard decodeSteps >= 1 else { throw InputError("--decode-steps must be positive") }
         guard repeats >= 1 else { throw InputError("--repeats must be positive") }
-        // Rounds of kernel measurements and runs, interleaved; the fastest of each kernel timing and of each
-        // run is kept. On a shared machine noise only ever adds time, and a slow spell then weighs on neither.
+        // Rounds of kernel measurements and runs, interleaved; each kernel timing and each run is the median over
+        // the rounds, so a shared machine's slow spells weigh on both sides alike.
         let shape = quick
             ? RuntimeModelShape(layers: 1, hidden: 96, heads: 12, kvHeads: 12, headDim: 8, experts: 12, topK: 2, expertFFN: 64)
             : RuntimeModelShape(layers: 2, hidden: 384, heads: 24, kvHeads: 12, headDim: 16, experts: 12, topK: 2, expertFFN: 256)
         let rounds = quick ? 1 : repeats, decodeSteps = quick ? 2 : self.decodeSteps
-        let sequences = 4 * cores
-        var layouts: [(ParallelLayout, Int)] = [(.dataExpert, 1)]
-        if cores > 1 {
-            for layout in [ParallelLayout.dataExpert, .expert]
-                where (try? DistributedModel.check(shape: shape, layout: layout, ranks: cores, sequences: sequences)) != nil {
-                layouts.append((layout, cores))
-            }
+        // The description is this machine with every core busy, so the runs use every core: dp-ep at two
+        // batch sizes and ep (the layouts the cost model expresses; tp splits experts by columns, which it does not).
+        var layouts: [(ParallelLayout, Int)] = []
+        var configurations: [RunConfiguration] = []
+        for (layout, perRank) in [(ParallelLayout.dataExpert, 4), (.dataExpert, 8), (.expert, 4)] {
+            let sequences = perRank * cores
+            guard (try? DistributedModel.check(shape: shape, layout: layout, ranks: cores, sequences: sequences)) != nil else { continue }
+            layouts.append((layout, cores))
+            configurations.append(RunConfiguration(shape: shape, layout: layout, sequences: sequences, prompt: quick ? 8 : 64,
+                                                   decodeSteps: decodeSteps, seed: 1))
         }
-        let configurations = layouts.map { layout, _ in
-            RunConfiguration(shape: shape, layout: layout, sequences: sequences, prompt: quick ? 8 : 64, decodeSteps: decodeSteps, seed: 1)
-        }
-        var kernels: MachineMeasurements?
-        var prefill = Array(repeating: Double.infinity, count: layouts.count), decode = prefill
+        var kernels: [MachineMeasurements] = []
+        var prefill = Array(repeating: [Double](), count: layouts.count), decode = prefill
         for _ in 0..<rounds {
-            let measured = try Calibrator.measure(ranks: cores, processor: Self.processorName(),
-                                                  memoryBytes: Double(ProcessInfo.processInfo.physicalMemory), quick: quick)
-            kernels = kernels.map { $0.fastest(with: measured) } ?? measured
+            kernels.append(try Calibrator.measure(ranks: cores, processor: Self.processorName(),
+                                                  memoryBytes: Double(ProcessInfo.processInfo.physicalMemory), quick: quick))
             for (index, (_, count)) in layouts.enumerated() {
                 let configuration = configurations[index]
                 let run = try InProcessCluster.run(ranks: count, timeout: 120) { comm in try RuntimeRun.execute(configuration, on: comm) }[0]
-                prefill[index] = min(prefill[index], run.prefill.wall)
-                decode[index] = min(decode[index], run.decode.wall)
+                prefill[index].append(run.prefill.wall)
+                decode[index].append(run.decode.wall)
             }
         }
-        let machine = MachineCalibration(kernels!)
+        func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
+        let machine = MachineCalibration(.median(kernels))
         var rows: [CalibrationComparison.Row] = []
         for (index, (layout, count)) in layouts.enumerated() {
             for phase in [Phase.prefill, .decode] {
                 let prediction = try StepPredictor.predict(try machine.request(for: configurations[index], ranks: count, phase: phase), profile: machine.profile)
-                rows.append(.init(layout: layout.rawValue, ranks: count, phase: phase.rawValue,
-                                  measuredMs: (phase == .prefill ? prefill[index] : decode[index]) * 1000, predictedMs: prediction.stepTime.milliseconds))
+                rows.append(.init(layout: layout.rawValue, ranks: count, sequences: configurations[index].sequences, phase: phase.rawValue,
+                                  measuredMs: median(phase == .prefill ? prefill[index] : decode[index]) * 1000, predictedMs: prediction.stepTime.milliseconds))
             }
         }
         let comparison = CalibrationComparison(rows: rows, profile: machine.profile, chip: machine.chip, output: output)

@@ -47,29 +47,35 @@ public struct MachineMeasurements: Sendable, Hashable, Codable {
 }
 
 extension MachineMeasurements {
-    /// Each timing the faster of this measurement and `other` (same shapes), and the higher copy rate.
-    public func fastest(with other: MachineMeasurements) -> MachineMeasurements {
-        var result = self
-        result.gemms = zip(gemms, other.gemms).map { $0.seconds <= $1.seconds ? $0 : $1 }
-        result.attention = zip(attention, other.attention).map { $0.seconds <= $1.seconds ? $0 : $1 }
-        result.elementwise = zip(elementwise, other.elementwise).map { $0.seconds <= $1.seconds ? $0 : $1 }
-        result.collectives = zip(collectives, other.collectives).map { $0.seconds <= $1.seconds ? $0 : $1 }
-        result.copyBytesPerSecondPerThread = max(copyBytesPerSecondPerThread, other.copyBytesPerSecondPerThread)
+    /// Each timing the median over `rounds` (measurements of the same shapes), and the median copy rate.
+    public static func median(_ rounds: [MachineMeasurements]) -> MachineMeasurements {
+        precondition(!rounds.isEmpty, "at least one round")
+        func middle(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
+        var result = rounds[0]
+        for index in result.gemms.indices { result.gemms[index].seconds = middle(rounds.map { $0.gemms[index].seconds }) }
+        for index in result.attention.indices { result.attention[index].seconds = middle(rounds.map { $0.attention[index].seconds }) }
+        for index in result.elementwise.indices { result.elementwise[index].seconds = middle(rounds.map { $0.elementwise[index].seconds }) }
+        for index in result.collectives.indices { result.collectives[index].seconds = middle(rounds.map { $0.collectives[index].seconds }) }
+        result.copyBytesPerSecondPerThread = middle(rounds.map(\.copyBytesPerSecondPerThread))
         return result
     }
 }
 
 /// Measures this machine into ``MachineMeasurements``.
 public enum Calibrator {
-    static func time(repeats: Int = 3, _ body: () -> Void) -> Double {
+    /// Mean seconds per call of `body`, repeated for at least `window` seconds after one warm-up call: a
+    /// sustained rate, as a step sees it, rather than the best burst.
+    static func time(window: Double = 0.05, _ body: () -> Void) -> Double {
         body()
-        var best = Double.infinity
-        for _ in 0..<repeats {
-            let start = DispatchTime.now().uptimeNanoseconds
+        var calls = 0
+        let start = DispatchTime.now().uptimeNanoseconds
+        var elapsed = 0.0
+        repeat {
             body()
-            best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
-        }
-        return best
+            calls += 1
+            elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        } while elapsed < window
+        return elapsed / Double(calls)
     }
 
     static let attentionShapes = [(32, 32), (1, 64), (8, 512), (64, 64)]
@@ -108,16 +114,12 @@ public enum Calibrator {
                 let a = Tensor.random([m, k], scale: 1, using: &generator)
                 let copies = max(1, min(64, coldBytes / ranks / (k * n * 4)))
                 let weights = (0..<copies).map { _ in Tensor.random([k, n], scale: 1, using: &generator) }
-                let calls = max(copies, min(200, 400_000_000 / max(m * k * n, 1)))
-                _ = BLAS.matmul(a, weights[0])
+                var next = 0
                 times.gemms.append(try timed {
-                    var best = Double.infinity
-                    for _ in 0..<3 {
-                        let start = DispatchTime.now().uptimeNanoseconds
-                        for call in 0..<calls { _ = BLAS.matmul(a, weights[call % copies]) }
-                        best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 / Double(calls))
+                    time(window: quick ? 0.01 : 0.05) {
+                        _ = BLAS.matmul(a, weights[next % copies])
+                        next += 1
                     }
-                    return best
                 })
             }
             for (queries, context) in attentionShapes {
@@ -126,16 +128,16 @@ public enum Calibrator {
                 let k = Tensor.random([context, kvHeads * headDim], scale: 1, using: &generator)
                 let v = Tensor.random([context, kvHeads * headDim], scale: 1, using: &generator)
                 times.attention.append(try timed {
-                    time(repeats: 5) { _ = Kernels.causalAttention(q: q, k: k, v: v, heads: heads, kvHeads: kvHeads, headDim: headDim, offset: context - queries) }
+                    time(window: quick ? 0.01 : 0.05) { _ = Kernels.causalAttention(q: q, k: k, v: v, heads: heads, kvHeads: kvHeads, headDim: headDim, offset: context - queries) }
                 })
             }
             let rows = 1024, width = 384
             let x = Tensor.random([rows, width], scale: 1, using: &generator)
             let weight = Tensor(shape: [width], values: Array(repeating: 1, count: width))
             times.elementwise = [
-                try timed { time(repeats: 5) { _ = Kernels.rmsNorm(x, weight: weight) } },
-                try timed { time(repeats: 5) { _ = Kernels.swiglu(gate: x, up: x) } },
-                try timed { time(repeats: 5) { _ = x + x } },
+                try timed { time(window: quick ? 0.01 : 0.05) { _ = Kernels.rmsNorm(x, weight: weight) } },
+                try timed { time(window: quick ? 0.01 : 0.05) { _ = Kernels.swiglu(gate: x, up: x) } },
+                try timed { time(window: quick ? 0.01 : 0.05) { _ = x + x } },
             ]
             return times
         }[0]
