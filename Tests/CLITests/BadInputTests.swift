@@ -108,30 +108,11 @@ struct BadInputTests {
 
 @Suite("The supernode executable")
 struct ExecutableTests {
-    /// The built `supernode` binary next to the test bundle.
-    func binary() throws -> URL {
-        let folder = try #require(Bundle.main.executableURL).deletingLastPathComponent()
-        let candidates = [folder, folder.deletingLastPathComponent()].map { $0.appendingPathComponent("supernode") }
-        return try #require(candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }, "build the supernode executable first")
-    }
 
-    func execute(_ arguments: [String]) throws -> (status: Int32, output: String, error: String) {
-        let process = Process()
-        process.executableURL = try binary()
-        process.arguments = arguments
-        let output = Pipe(), error = Pipe()
-        process.standardOutput = output
-        process.standardError = error
-        try process.run()
-        let outData = output.fileHandleForReading.readDataToEndOfFile()
-        let errData = error.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
-    }
 
     @Test("Bad input: exit status 2, message on standard error, nothing on standard output")
     func exitStatus() throws {
-        let result = try execute(["compare", "h200x"])
+        let result = try executeBinary(["compare", "h200x"])
         #expect(result.status == 2)
         #expect(result.output.isEmpty)
         #expect(result.error.contains("Unknown system 'h200x'"))
@@ -139,9 +120,9 @@ struct ExecutableTests {
 
     @Test("Success: exit status 0 and the table on standard output")
     func success() throws {
-        let result = try execute(["compare", "gb200-nvl72", "cloudmatrix384"])
+        let result = try executeBinary(["compare", "gb200-nvl72", "cloudmatrix384"])
         #expect(result.status == 0)
         #expect(result.output == run("compare", "gb200-nvl72", "cloudmatrix384").output)
-        #expect(try execute(["--version"]).output.hasPrefix(SupernodeVersion.current))
+        #expect(try executeBinary(["--version"]).output.hasPrefix(SupernodeVersion.current))
     }
 }

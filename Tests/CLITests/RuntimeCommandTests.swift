@@ -51,27 +51,10 @@ struct RuntimeCommandTests {
     }
 
     #if MPI
-    /// The built `supernode` executable, run as its own process so that it can start mpirun.
-    func execute(_ arguments: [String]) throws -> (status: Int32, output: String, error: String) {
-        let folder = try #require(Bundle.main.executableURL).deletingLastPathComponent()
-        let binary = [folder, folder.deletingLastPathComponent()].map { $0.appendingPathComponent("supernode") }
-            .first { FileManager.default.isExecutableFile(atPath: $0.path) }
-        let process = Process()
-        process.executableURL = try #require(binary)
-        process.arguments = arguments
-        let output = Pipe(), error = Pipe()
-        process.standardOutput = output
-        process.standardError = error
-        try process.run()
-        let outData = output.fileHandleForReading.readDataToEndOfFile()
-        let errData = error.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
-    }
 
     @Test("MPI under mpirun --oversubscribe: every operation and layout on 1, 2, 3 and 4 ranks agrees", arguments: [1, 2, 3, 4])
     func mpiSelftest(ranks: Int) throws {
-        let result = try execute(["selftest", "--backend", "mpi", "--ranks", "\(ranks)"])
+        let result = try executeBinary(["selftest", "--backend", "mpi", "--ranks", "\(ranks)"])
         #expect(result.status == 0, "\(result.error)")
         #expect(result.output.contains("every operation and layout agrees"))
     }
@@ -79,14 +62,14 @@ struct RuntimeCommandTests {
     @Test("MPI: a rank that fails ends the job with an error within the timeout, not a hang")
     func mpiFailure() throws {
         let start = Date()
-        let result = try execute(["selftest", "--backend", "mpi", "--ranks", "3", "--fail-rank", "2", "--timeout", "5"])
+        let result = try executeBinary(["selftest", "--backend", "mpi", "--ranks", "3", "--fail-rank", "2", "--timeout", "5"])
         #expect(result.status != 0)
         #expect(Date().timeIntervalSince(start) < 30)
     }
 
     @Test("MPI: run reports the same check as threads")
     func mpiRun() throws {
-        let result = try execute(["run", "--backend", "mpi", "--ranks", "3", "--layout", "dp-ep", "--layers", "1", "--sequences", "3",
+        let result = try executeBinary(["run", "--backend", "mpi", "--ranks", "3", "--layout", "dp-ep", "--layers", "1", "--sequences", "3",
                                   "--prompt", "4", "--decode-steps", "1"])
         #expect(result.status == 0, "\(result.error)")
         #expect(result.output.contains("(mpi)"))

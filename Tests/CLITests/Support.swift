@@ -39,3 +39,21 @@ func temporaryFile(_ text: String, name: String) throws -> String {
 func width(_ text: String) -> Int {
     text.split(separator: "\n", omittingEmptySubsequences: false).map(\.count).max() ?? 0
 }
+
+/// Runs the built `supernode` executable (next to the test bundle) as its own process.
+func executeBinary(_ arguments: [String]) throws -> (status: Int32, output: String, error: String) {
+    let folder = try #require(Bundle.main.executableURL).deletingLastPathComponent()
+    let binary = [folder, folder.deletingLastPathComponent()].map { $0.appendingPathComponent("supernode") }
+        .first { FileManager.default.isExecutableFile(atPath: $0.path) }
+    let process = Process()
+    process.executableURL = try #require(binary, "build the supernode executable first")
+    process.arguments = arguments
+    let output = Pipe(), errors = Pipe()
+    process.standardOutput = output
+    process.standardError = errors
+    try process.run()
+    let outData = output.fileHandleForReading.readDataToEndOfFile()
+    let errData = errors.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+}

@@ -78,16 +78,10 @@ public final class InProcessCommunicator: Communicator, @unchecked Sendable {
         if let failure { throw failure }
     }
 
-    /// Block `index` of G near-equal blocks of `count` elements.
-    static func block(_ index: Int, of parts: Int, count: Int) -> Range<Int> {
-        let base = count / parts, extra = count % parts
-        let start = index * base + min(index, extra)
-        return start..<(start + base + (index < extra ? 1 : 0))
-    }
 
     private func directAllReduce(_ all: [SharedPointer]) throws(CommunicatorError) {
         let count = all[rank].count
-        let mine = Self.block(rank, of: size, count: count)
+        let mine = Partition.block(rank, of: size, count: count)
         let target = all[rank].address
         for peer in 0..<size where peer != rank {
             let source = all[peer].address
@@ -95,7 +89,7 @@ public final class InProcessCommunicator: Communicator, @unchecked Sendable {
         }
         try world.barrier("all-reduce")
         for peer in 0..<size where peer != rank {
-            let range = Self.block(peer, of: size, count: count)
+            let range = Partition.block(peer, of: size, count: count)
             (target + range.lowerBound).update(from: all[peer].address + range.lowerBound, count: range.count)
         }
     }
@@ -106,13 +100,13 @@ public final class InProcessCommunicator: Communicator, @unchecked Sendable {
         let target = all[rank].address, source = all[left].address
         // Reduce-scatter: at step s this rank adds its left neighbour's partial sum of block (rank − s − 1).
         for step in 0..<(size - 1) {
-            let range = Self.block((rank - step - 1 + 2 * size) % size, of: size, count: count)
+            let range = Partition.block((rank - step - 1 + 2 * size) % size, of: size, count: count)
             for index in range { target[index] += source[index] }
             try world.barrier("all-reduce")
         }
         // Now block (rank + 1) % size is complete here; pass completed blocks around the ring.
         for step in 0..<(size - 1) {
-            let range = Self.block((rank - step + size) % size, of: size, count: count)
+            let range = Partition.block((rank - step + size) % size, of: size, count: count)
             (target + range.lowerBound).update(from: source + range.lowerBound, count: range.count)
             try world.barrier("all-reduce")
         }

@@ -29,11 +29,11 @@ public final class DistributedModel: @unchecked Sendable {
         self.comm = comm
         self.sequences = sequences
         let splitsHeads = layout == .tensor || layout == .expert
-        headRange = splitsHeads ? Self.block(rank, of: ranks, count: shape.heads) : 0..<shape.heads
-        kvRange = splitsHeads ? Self.block(rank, of: ranks, count: shape.kvHeads) : 0..<shape.kvHeads
-        expertRange = layout == .expert || layout == .dataExpert ? Self.block(rank, of: ranks, count: shape.experts) : 0..<shape.experts
-        ffnSlice = layout == .tensor ? Self.block(rank, of: ranks, count: shape.expertFFN) : nil
-        localSequences = layout == .dataExpert ? Self.block(rank, of: ranks, count: sequences) : 0..<sequences
+        headRange = splitsHeads ? Partition.block(rank, of: ranks, count: shape.heads) : 0..<shape.heads
+        kvRange = splitsHeads ? Partition.block(rank, of: ranks, count: shape.kvHeads) : 0..<shape.kvHeads
+        expertRange = layout == .expert || layout == .dataExpert ? Partition.block(rank, of: ranks, count: shape.experts) : 0..<shape.experts
+        ffnSlice = layout == .tensor ? Partition.block(rank, of: ranks, count: shape.expertFFN) : nil
+        localSequences = layout == .dataExpert ? Partition.block(rank, of: ranks, count: sequences) : 0..<sequences
         cache = KVCache(layers: shape.layers, sequences: localSequences.count, width: kvRange.count * shape.headDim)
         clock = PhaseClock(measuresWait: measuresWait)
         let hd = shape.headDim
@@ -74,12 +74,6 @@ public final class DistributedModel: @unchecked Sendable {
         }
     }
 
-    /// Block `index` of `parts` near-equal blocks of `count` items.
-    public static func block(_ index: Int, of parts: Int, count: Int) -> Range<Int> {
-        let base = count / parts, extra = count % parts
-        let start = index * base + min(index, extra)
-        return start..<(start + base + (index < extra ? 1 : 0))
-    }
 
     /// One step: `inputs` holds `tokensPerSequence` rows for every sequence (all of them, sequence after
     /// sequence); this rank uses the rows of the sequences it holds. Returns its output rows and the times.
@@ -134,7 +128,7 @@ public final class DistributedModel: @unchecked Sendable {
             return x + out
         case .expert:
             // Each rank routes a share of the (replicated) tokens, then everyone gathers the results.
-            let share = Self.block(comm.rank, of: comm.size, count: x.rows)
+            let share = Partition.block(comm.rank, of: comm.size, count: x.rows)
             let mine = x.rows(share)
             let updated = mine + (try dispatchAndCombine(layer, input: Kernels.rmsNorm(mine, weight: layer.moeNorm)))
             let blocks = try clock.communicate(comm) { () throws(CommunicatorError) in
@@ -155,7 +149,7 @@ public final class DistributedModel: @unchecked Sendable {
         var outgoing = Array(repeating: [Float](), count: ranks)
         for (token, picks) in routes.enumerated() {
             for pick in picks {
-                let owner = (0..<ranks).first { Self.block($0, of: ranks, count: experts).contains(pick.expert) }!
+                let owner = (0..<ranks).first { Partition.block($0, of: ranks, count: experts).contains(pick.expert) }!
                 outgoing[owner] += [Float(token), Float(pick.expert), pick.weight]
                 outgoing[owner] += input.values[(token * d)..<((token + 1) * d)]
             }
