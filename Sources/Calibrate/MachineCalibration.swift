@@ -31,8 +31,12 @@ public struct MachineCalibration: Sendable {
         let fit = CalibrationFit.fitGEMMs(samples, peak: peak, bandwidth: bandwidth, bytesPerElement: 4, maximumMemory: 1.5)
         let elementwise = m.elementwise.map { $0.bytes / $0.seconds / bandwidth }.sorted()
         let memoryEfficiency = min(1, elementwise.isEmpty ? fit.memory : elementwise[elementwise.count / 2])
-        let attention = m.attention.map { $0.flops / $0.seconds / peak }.sorted()
-        let attentionEfficiency = min(1, max(0.001, attention.isEmpty ? fit.compute : attention[attention.count / 2]))
+        // Attention: the compute efficiency from the shapes with several queries (a prefill), the memory
+        // efficiency from the single-query ones (a decode step, a pass over the cache).
+        let prefillAttention = m.attention.filter { $0.queries > 1 }.map { $0.flops / $0.seconds / peak }.sorted()
+        let decodeAttention = m.attention.filter { $0.queries == 1 }.map { $0.bytes / $0.seconds / bandwidth }.sorted()
+        let attentionEfficiency = min(1, max(0.001, prefillAttention.isEmpty ? fit.compute : prefillAttention[prefillAttention.count / 2]))
+        let attentionMemoryEfficiency = min(1, max(0.001, decodeAttention.isEmpty ? memoryEfficiency : decodeAttention[decodeAttention.count / 2]))
         let cores = max(m.cores, 1)
         let smallAllReduce = m.collectives.filter { $0.operation == "all_reduce" }.min { $0.bytesPerRank < $1.bytesPerRank }
         let smallExchange = m.collectives.filter { $0.operation == "all_to_all_v" }.min { $0.bytesPerRank < $1.bytesPerRank }
@@ -67,16 +71,16 @@ public struct MachineCalibration: Sendable {
             name: "this-machine-swift", chips: [Self.chipName], stack: "supernode runtime: Swift kernels, OpenBLAS SGEMM (1 thread per rank), in-process communicator",
             gemm: ["fp32": fit.compute], memoryEfficiency: memoryEfficiency,
             gemmMemoryEfficiency: fit.memory,
-            attention: AttentionEfficiency(computeEfficiency: attentionEfficiency, memoryEfficiency: memoryEfficiency),
+            attention: AttentionEfficiency(computeEfficiency: attentionEfficiency, memoryEfficiency: attentionMemoryEfficiency),
             kernelOverhead: fit.overhead,
             network: NetworkEfficiency(
                 scaleUpEfficiency: 1, scaleOutEfficiency: 1, prefillDispatch: .perExpert, decodeDispatch: .perExpert,
                 collectiveOverhead: overhead(smallAllReduce?.seconds), dispatchOverhead: overhead(smallExchange?.seconds),
                 combineOverhead: overhead(smallExchange?.seconds), computeShare: 0),
             sources: [
-                "gemm": "least-squares fit to \(m.gemms.count) single-thread SGEMMs against the best one (RMS \(NumberText.fixed(fit.error * 100, decimals: 1))%); weights are cold (cycled through more copies than the caches hold)",
+                "gemm": "least-squares fit to \(m.gemms.count) single-thread SGEMMs against the best one (RMS \(NumberText.fixed(fit.error * 100, decimals: 1))%); each weight comes back after a step's worth of weights, as in a run",
                 "memory_efficiency": "median of the runtime's elementwise kernels (rmsnorm, swiglu, add): bytes per second over the memory bandwidth",
-                "attention": "median FLOP rate of the runtime's attention kernel over the SGEMM peak",
+                "attention": "compute: median FLOP rate of the runtime's attention kernel with several queries over the SGEMM peak; memory: median bytes per second with one query (keys and values cold) over the memory bandwidth",
                 "kernel_overhead": "the same SGEMM fit",
                 "network": "fixed costs: a small in-process all-reduce and all-to-all-v, less 1 us of latency; bandwidth is in the link itself",
             ])

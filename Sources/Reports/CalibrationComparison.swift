@@ -41,7 +41,8 @@ public struct CalibrationComparison: Sendable {
         measured.append(["SGEMM fit", "efficiency \(NumberText.fixed(profile.gemm["fp32"] ?? 0, decimals: 2)), overhead \(profile.kernelOverhead.formatted())"])
         measured.append(["memory bandwidth", "\(NumberText.fixed(chip.memory.bandwidth.gigabytesPerSecond, decimals: 2)) GB/s (read plus write)"])
         measured.append(["elementwise kernels", "\(NumberText.fixed(profile.memoryEfficiency, decimals: 2)) of memory bandwidth"])
-        measured.append(["attention kernel", "\(NumberText.fixed(profile.attention.computeEfficiency, decimals: 3)) of SGEMM peak"])
+        measured.append(["attention kernel", "\(NumberText.fixed(profile.attention.computeEfficiency, decimals: 3)) of SGEMM peak (prefill), "
+                         + "\(NumberText.fixed(profile.attention.memoryEfficiency, decimals: 2)) of bandwidth (decode)"])
         measured.append(["all-reduce / all-to-all-v fixed cost", "\(profile.network.collectiveOverhead.formatted()) / \(profile.network.dispatchOverhead.formatted())"])
         measured.notes = ["Written to \(output)/: system.json, calibration.json, measurements.json and model.json (the runtime model), for supernode predict --system, --calibration and --model."]
         return [measured, table()]

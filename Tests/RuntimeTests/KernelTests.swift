@@ -69,6 +69,38 @@ struct RuntimeKernelTests {
         #expect(last.maxAbsoluteDifference(all.rows(4..<5)) < 1e-6)
     }
 
+    @Test("Attention (vector loops for few queries, GEMMs for several) equals its definition over head groups, offsets and lengths",
+          arguments: [(1, 4, 4, 2, 0), (5, 4, 2, 8, 0), (3, 6, 3, 4, 7), (1, 24, 12, 16, 63), (9, 8, 1, 4, 2)])
+    func attentionMatchesLoops(shape: (t: Int, heads: Int, kvHeads: Int, headDim: Int, offset: Int)) {
+        var generator = SeededGenerator(seed: UInt64(shape.t * 31 + shape.offset))
+        let context = shape.offset + shape.t
+        let q = Tensor.random([shape.t, shape.heads * shape.headDim], scale: 1, using: &generator)
+        let k = Tensor.random([context, shape.kvHeads * shape.headDim], scale: 1, using: &generator)
+        let v = Tensor.random([context, shape.kvHeads * shape.headDim], scale: 1, using: &generator)
+        let out = Kernels.causalAttention(q: q, k: k, v: v, heads: shape.heads, kvHeads: shape.kvHeads, headDim: shape.headDim, offset: shape.offset)
+        // The definition, written out in Double.
+        let dh = shape.headDim, group = shape.heads / shape.kvHeads
+        var worst = 0.0
+        for head in 0..<shape.heads {
+            let kv = head / group
+            for i in 0..<shape.t {
+                let visible = shape.offset + i + 1
+                let scores = (0..<visible).map { j in
+                    (0..<dh).reduce(0.0) { $0 + Double(q.values[i * q.columns + head * dh + $1]) * Double(k.values[j * k.columns + kv * dh + $1]) }
+                        / Double(dh).squareRoot()
+                }
+                let top = scores.max()!
+                let weights = scores.map { exp($0 - top) }
+                let total = weights.reduce(0, +)
+                for d in 0..<dh {
+                    let expected = (0..<visible).reduce(0.0) { $0 + weights[$1] / total * Double(v.values[$1 * v.columns + kv * dh + d]) }
+                    worst = max(worst, abs(expected - Double(out.values[i * out.columns + head * dh + d])))
+                }
+            }
+        }
+        #expect(worst < 1e-5)
+    }
+
     @Test("Top-k picks the largest and its weights sum to one")
     func topK() {
         let logits = Tensor(shape: [1, 5], values: [0.1, 2, -1, 2, 0.5])

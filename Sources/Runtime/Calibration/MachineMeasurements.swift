@@ -18,6 +18,9 @@ public struct MachineMeasurements: Sendable, Hashable, Codable {
             for query in 0..<queries { visible += Double(context - queries + query + 1) }
             return 4 * Double(heads * headDim) * visible
         }
+        /// Bytes a decode step's attention moves (the cost model's count): the keys and values of the whole
+        /// context, and each query and output row.
+        public var bytes: Double { Double(4 * (context * 2 * kvHeads * headDim + queries * 2 * heads * headDim)) }
     }
 
     public struct Elementwise: Sendable, Hashable, Codable {
@@ -78,7 +81,9 @@ public enum Calibrator {
         return elapsed / Double(calls)
     }
 
-    static let attentionShapes = [(32, 32), (1, 64), (8, 512), (64, 64)]
+    /// (queries, context): prefill chunks on the GEMM path and single-query decode steps on the vector loops;
+    /// the quick set keeps one of each.
+    static let attentionShapes = [(32, 32), (1, 64), (8, 512), (64, 64), (1, 256)]
 
     struct KernelTimes: Sendable {
         var gemms: [Double] = []
@@ -93,8 +98,12 @@ public enum Calibrator {
         (256, 256, 256), (512, 512, 512), (1024, 1024, 1024),
     ]
 
-    /// - Parameter quick: fewer shapes and a smaller cold buffer: a fast, rougher calibration for checks.
-    public static func measure(ranks: Int, processor: String, memoryBytes: Double, quick: Bool = false) throws -> MachineMeasurements {
+    /// - Parameters:
+    ///   - reuseBytes: the bytes one rank reads between two uses of the same weights in a step (its share of
+    ///     the model); each GEMM and attention shape cycles through copies of its operands adding up to that,
+    ///     so the caches hold as much of them as they would in a run.
+    ///   - quick: fewer shapes and shorter timings: a fast, rougher calibration for checks.
+    public static func measure(ranks: Int, processor: String, memoryBytes: Double, reuseBytes: Int, quick: Bool = false) throws -> MachineMeasurements {
         let gemmShapes = quick ? Array(Self.gemmShapes.prefix(4)) : Self.gemmShapes
         let attentionShapes = quick ? Array(Self.attentionShapes.prefix(2)) : Self.attentionShapes
         // Kernels run on every rank at once, as in a run (cores that share an execution unit or a memory
@@ -107,12 +116,9 @@ public enum Calibrator {
                 return Double(try comm.allGather([Float(seconds)]).max() ?? 0)
             }
             var times = KernelTimes()
-            // Each GEMM cycles through enough copies of its weight matrix to overflow the caches, so weights
-            // come from memory as a model's do when its layers do not fit in cache.
-            let coldBytes = quick ? 8 << 20 : 96 << 20
             for (m, k, n) in gemmShapes {
                 let a = Tensor.random([m, k], scale: 1, using: &generator)
-                let copies = max(1, min(64, coldBytes / ranks / (k * n * 4)))
+                let copies = max(1, min(256, reuseBytes / (k * n * 4)))
                 let weights = (0..<copies).map { _ in Tensor.random([k, n], scale: 1, using: &generator) }
                 var next = 0
                 times.gemms.append(try timed {
@@ -125,10 +131,18 @@ public enum Calibrator {
             for (queries, context) in attentionShapes {
                 let heads = 24, kvHeads = 12, headDim = 16
                 let q = Tensor.random([queries, heads * headDim], scale: 1, using: &generator)
-                let k = Tensor.random([context, kvHeads * headDim], scale: 1, using: &generator)
-                let v = Tensor.random([context, kvHeads * headDim], scale: 1, using: &generator)
+                let copies = max(1, min(256, reuseBytes / (2 * context * kvHeads * headDim * 4)))
+                let caches = (0..<copies).map { _ in
+                    (Tensor.random([context, kvHeads * headDim], scale: 1, using: &generator),
+                     Tensor.random([context, kvHeads * headDim], scale: 1, using: &generator))
+                }
+                var next = 0
                 times.attention.append(try timed {
-                    time(window: quick ? 0.01 : 0.05) { _ = Kernels.causalAttention(q: q, k: k, v: v, heads: heads, kvHeads: kvHeads, headDim: headDim, offset: context - queries) }
+                    time(window: quick ? 0.01 : 0.05) {
+                        let (k, v) = caches[next % copies]
+                        next += 1
+                        _ = Kernels.causalAttention(q: q, k: k, v: v, heads: heads, kvHeads: kvHeads, headDim: headDim, offset: context - queries)
+                    }
                 })
             }
             let rows = 1024, width = 384

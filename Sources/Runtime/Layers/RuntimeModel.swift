@@ -35,6 +35,13 @@ public struct RuntimeModelShape: Sendable, Hashable, Codable {
         return nil
     }
 
+    /// Bytes of the weights one rank reads in a step when the experts split over `ranks` (attention, router
+    /// and norms whole, its share of the experts), FP32.
+    public func weightBytesPerRank(ranks: Int) -> Int {
+        let expertsPerRank = (experts + ranks - 1) / max(ranks, 1)
+        return 4 * layers * (parametersPerLayer - (experts - expertsPerRank) * 3 * hidden * expertFFN)
+    }
+
     /// Weights of one layer.
     public var parametersPerLayer: Int {
         hidden * heads * headDim * 2 + hidden * kvHeads * headDim * 2 + hidden * experts + experts * 3 * hidden * expertFFN + 2 * hidden

@@ -26,6 +26,15 @@ public enum BLAS {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), 1, a, Int32(k), b, Int32(n), 0, c, Int32(n))
     }
 
+    /// Strided SGEMM on buffers: C = α · A · op(B) + β · C, row-major, with leading dimensions (the
+    /// distance between rows), so a column block of a wider matrix (one attention head) is a matrix too.
+    public static func sgemm(transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+                             a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                             beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans, Int32(m), Int32(n), Int32(k),
+                    alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+
     /// Threads OpenBLAS uses for one call.
     public static func setThreads(_ count: Int) { openblas_set_num_threads(Int32(count)) }
     public static var threads: Int { Int(openblas_get_num_threads()) }

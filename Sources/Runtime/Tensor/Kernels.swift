@@ -60,34 +60,92 @@ public enum Kernels {
         let t = q.rows, context = k.rows
         precondition(context == offset + t, "attention: \(context) keys for \(t) queries at offset \(offset)")
         precondition(heads % kvHeads == 0, "\(heads) heads over \(kvHeads) key/value heads")
+        precondition(q.columns == heads * headDim && k.columns == kvHeads * headDim && v.columns == k.columns && v.rows == context,
+                     "attention: q \(q.shape), k \(k.shape), v \(v.shape) for \(heads) heads over \(kvHeads) of \(headDim)")
+        var out = Tensor.zeros([t, heads * headDim])
+        guard t > 0 else { return out }
+        let outColumns = out.columns
         let group = heads / kvHeads
         let scale = 1 / Float(headDim).squareRoot()
-        var out = Tensor.zeros([t, heads * headDim])
-        var scores = [Float](repeating: 0, count: context)
-        for head in 0..<heads {
-            let kvHead = head / group
-            for i in 0..<t {
-                let visible = offset + i + 1
-                let qBase = i * q.columns + head * headDim
-                var maximum = -Float.infinity
-                for j in 0..<visible {
-                    let kBase = j * k.columns + kvHead * headDim
-                    var dot: Float = 0
-                    for d in 0..<headDim { dot += q.values[qBase + d] * k.values[kBase + d] }
-                    scores[j] = dot * scale
-                    maximum = max(maximum, scores[j])
-                }
-                var sum: Float = 0
-                for j in 0..<visible { scores[j] = exp(scores[j] - maximum); sum += scores[j] }
-                let oBase = i * out.columns + head * headDim
-                for j in 0..<visible {
-                    let weight = scores[j] / sum
-                    let vBase = j * v.columns + kvHead * headDim
-                    for d in 0..<headDim { out.values[oBase + d] += weight * v.values[vBase + d] }
+        // Few queries (a decode step): vector loops over each head's keys, as GEMM calls would cost more in
+        // overhead than in work. Several (a prefill): per head, two GEMMs on the head's column block:
+        // scores = scale · Q Kᵀ (t x context), a softmax over each query's visible keys (the rest zero), out = P V.
+        var scores = [Float](repeating: 0, count: t * context)
+        let qColumns = q.columns, kColumns = k.columns, vColumns = v.columns
+        q.values.withUnsafeBufferPointer { pq in
+            k.values.withUnsafeBufferPointer { pk in
+                v.values.withUnsafeBufferPointer { pv in
+                    out.values.withUnsafeMutableBufferPointer { po in
+                        scores.withUnsafeMutableBufferPointer { ps in
+                            let qBase = pq.baseAddress!, kBase = pk.baseAddress!, vBase = pv.baseAddress!
+                            let oBase = po.baseAddress!, sBase = ps.baseAddress!
+                            for head in 0..<heads {
+                                let kvHead = head / group
+                                if t < Self.attentionGEMMQueries {
+                                    for i in 0..<t {
+                                        let query = qBase + i * qColumns + head * headDim, row = sBase + i * context
+                                        for j in 0...(offset + i) {
+                                            row[j] = scale * dot(query, kBase + j * kColumns + kvHead * headDim, count: headDim)
+                                        }
+                                    }
+                                } else {
+                                    BLAS.sgemm(transposeB: true, m: t, n: context, k: headDim, alpha: scale,
+                                               a: qBase + head * headDim, lda: qColumns, b: kBase + kvHead * headDim, ldb: kColumns,
+                                               beta: 0, c: sBase, ldc: context)
+                                }
+                                for i in 0..<t {
+                                    let row = sBase + i * context, visible = offset + i + 1
+                                    var maximum = -Float.infinity
+                                    for j in 0..<visible { maximum = max(maximum, row[j]) }
+                                    var sum: Float = 0
+                                    for j in 0..<visible {
+                                        row[j] = exp(row[j] - maximum)
+                                        sum += row[j]
+                                    }
+                                    let inverse = 1 / sum
+                                    for j in 0..<visible { row[j] *= inverse }
+                                    for j in visible..<context { row[j] = 0 }
+                                }
+                                if t < Self.attentionGEMMQueries {
+                                    for i in 0..<t {
+                                        let output = oBase + i * outColumns + head * headDim, row = sBase + i * context
+                                        for j in 0...(offset + i) {
+                                            let weight = row[j], value = vBase + j * vColumns + kvHead * headDim
+                                            for d in 0..<headDim { output[d] += weight * value[d] }
+                                        }
+                                    }
+                                } else {
+                                    BLAS.sgemm(transposeB: false, m: t, n: headDim, k: context, alpha: 1,
+                                               a: sBase, lda: context, b: vBase + kvHead * headDim, ldb: vColumns,
+                                               beta: 0, c: oBase + head * headDim, ldc: outColumns)
+                                }
+                            }
+                        }
+                    }
                 }
             }
         }
         return out
+    }
+
+    /// Queries from which attention runs on GEMMs rather than vector loops.
+    public static let attentionGEMMQueries = 4
+
+    /// The dot product of `count` floats, eight lanes at a time.
+    @inline(__always)
+    static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Float {
+        var lanes = SIMD8<Float>()
+        var index = 0
+        while index + 8 <= count {
+            lanes += UnsafeRawPointer(a + index).loadUnaligned(as: SIMD8<Float>.self) * UnsafeRawPointer(b + index).loadUnaligned(as: SIMD8<Float>.self)
+            index += 8
+        }
+        var sum = lanes.sum()
+        while index < count {
+            sum += a[index] * b[index]
+            index += 1
+        }
+        return sum
     }
 
     /// SwiGLU: silu(gate) · up, element by element.
