@@ -110,11 +110,13 @@ public struct MachineCalibration: Sendable {
     }
 
     /// The cost model's request for one step of a runtime run.
-    public func request(for run: RunConfiguration, ranks: Int, phase: Phase) throws -> StepRequest {
+    /// - Parameter expertLoad: the run's busiest expert rank over the mean; without it, EPLB's statistical excess.
+    public func request(for run: RunConfiguration, ranks: Int, phase: Phase, expertLoad: Double? = nil) throws -> StepRequest {
         let system = try System(spec: self.system, chip: chip)
         let kind: AttentionLayout.Kind = run.layout == .dataExpert ? .data : .tensor
-        let deployment = Deployment(chips: ranks, ranksPerChip: 1, expertParallel: ranks,
+        var deployment = Deployment(chips: ranks, ranksPerChip: 1, expertParallel: ranks,
                                     attention: AttentionLayout(kind: kind, degree: ranks), microbatches: 1, expertBalance: .eplb, redundantExperts: 0)
+        deployment.expertLoad = expertLoad
         let load: Load
         switch phase {
         case .prefill:

@@ -9,15 +9,18 @@ public struct CalibrationComparison: Sendable {
         public var ranks: Int
         public var sequences: Int
         public var phase: String
+        /// The run's expert load (busiest rank over the mean), which the prediction takes as given.
+        public var expertLoad: Double?
         public var measuredMs: Double
         public var predictedMs: Double
         public var relativeError: Double { (predictedMs - measuredMs) / measuredMs }
 
-        public init(layout: String, ranks: Int, sequences: Int, phase: String, measuredMs: Double, predictedMs: Double) {
+        public init(layout: String, ranks: Int, sequences: Int, phase: String, expertLoad: Double?, measuredMs: Double, predictedMs: Double) {
             self.layout = layout
             self.ranks = ranks
             self.sequences = sequences
             self.phase = phase
+            self.expertLoad = expertLoad
             self.measuredMs = measuredMs
             self.predictedMs = predictedMs
         }
@@ -50,13 +53,15 @@ public struct CalibrationComparison: Sendable {
 
     public func table() -> Table {
         var table = Table(title: "The runtime's runs: predicted against measured", columns: [
-            Table.Column("layout", .left), Table.Column("ranks"), Table.Column("sequences"), Table.Column("step", .left), Table.Column("measured ms"),
+            Table.Column("layout", .left), Table.Column("ranks"), Table.Column("sequences"), Table.Column("step", .left), Table.Column("expert load"), Table.Column("measured ms"),
             Table.Column("predicted ms"), Table.Column("error"),
         ])
         for row in rows {
-            table.append([row.layout, "\(row.ranks)", "\(row.sequences)", row.phase, NumberText.fixed(row.measuredMs, decimals: 2), NumberText.fixed(row.predictedMs, decimals: 2),
+            table.append([row.layout, "\(row.ranks)", "\(row.sequences)", row.phase, row.expertLoad.map { NumberText.fixed($0, decimals: 2) } ?? "-",
+                          NumberText.fixed(row.measuredMs, decimals: 2), NumberText.fixed(row.predictedMs, decimals: 2),
                           (row.relativeError >= 0 ? "+" : "") + NumberText.fixed(row.relativeError * 100, decimals: 1) + "%"])
         }
+        table.notes = ["expert load: the busiest rank's routed token copies over the mean in the run (its routing, not its timing), given to the prediction."]
         return table
     }
 }

@@ -51,6 +51,8 @@ struct CalibrateCommand: RenderingCommand {
         }
         var kernels: [MachineMeasurements] = []
         var prefill = Array(repeating: [Double](), count: layouts.count), decode = prefill
+        // The runs' expert loads: their routing, the same in every round (same seed).
+        var loads = Array(repeating: [Phase: Double](), count: layouts.count)
         for _ in 0..<rounds {
             kernels.append(try Calibrator.measure(ranks: cores, processor: Self.processorName(),
                                                   memoryBytes: Double(ProcessInfo.processInfo.physicalMemory),
@@ -60,6 +62,8 @@ struct CalibrateCommand: RenderingCommand {
                 let run = try InProcessCluster.run(ranks: count, timeout: 120) { comm in try RuntimeRun.execute(configuration, on: comm, check: false) }[0]
                 prefill[index].append(run.prefill.wall)
                 decode[index].append(run.decode.wall)
+                loads[index][.prefill] = run.prefillExpertLoad
+                loads[index][.decode] = run.decodeExpertLoad
             }
         }
         func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
@@ -67,8 +71,10 @@ struct CalibrateCommand: RenderingCommand {
         var rows: [CalibrationComparison.Row] = []
         for (index, (layout, count)) in layouts.enumerated() {
             for phase in [Phase.prefill, .decode] {
-                let prediction = try StepPredictor.predict(try machine.request(for: configurations[index], ranks: count, phase: phase), profile: machine.profile)
-                rows.append(.init(layout: layout.rawValue, ranks: count, sequences: configurations[index].sequences, phase: phase.rawValue,
+                let load = loads[index][phase]
+                let prediction = try StepPredictor.predict(try machine.request(for: configurations[index], ranks: count, phase: phase, expertLoad: load),
+                                                           profile: machine.profile)
+                rows.append(.init(layout: layout.rawValue, ranks: count, sequences: configurations[index].sequences, phase: phase.rawValue, expertLoad: load,
                                   measuredMs: median(phase == .prefill ? prefill[index] : decode[index]) * 1000, predictedMs: prediction.stepTime.milliseconds))
             }
         }

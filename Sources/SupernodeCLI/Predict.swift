@@ -33,6 +33,8 @@ struct Predict: RenderingCommand {
     @Option(name: .customLong("ep"), help: "Expert-parallel degree (default: all ranks).") var expertParallel: Int?
     @Option(name: .long, help: "Micro-batches overlapped.") var microbatches: Int?
     @Option(name: .long, help: "Expert balance: perfect or eplb.") var balance: BalanceArgument?
+    @Option(name: .customLong("expert-load"), help: "Busiest expert rank's routed copies over the mean, when known (replaces --balance).")
+    var expertLoad: Double?
     @Option(name: .customLong("redundant-experts"), help: "Redundant expert replicas.") var redundantExperts: Int?
     @Option(name: .long, help: "MTP draft tokens per step.") var mtp: Int?
     @Option(name: .customLong("mtp-acceptance"), help: "Acceptance rate of each draft token.") var mtpAcceptance: Double?
@@ -75,6 +77,7 @@ struct Predict: RenderingCommand {
         if let microbatches { layout.microbatches = microbatches }
         if let balance { layout.expertBalance = ExpertBalance(rawValue: balance.rawValue) }
         if let redundantExperts { layout.redundantExperts = redundantExperts }
+        if let expertLoad { layout.expertLoad = expertLoad }
         if let mtp { layout.mtp = MultiTokenPrediction(draftTokens: mtp, acceptance: mtpAcceptance ?? 0) }
         if system.isResizable, layout.chips > system.chips {
             system = try system.resized(nodes: (layout.chips + system.node.chips - 1) / system.node.chips)

@@ -42,6 +42,11 @@ struct PredictTests {
             redundant_experts: 32
             mtp: {draft_tokens: 1, acceptance: 0.7}
             """, name: "decode.yaml")
+        let skewed = try temporaryFile("chips: 160\nranks_per_chip: 2\nattention: {kind: data, degree: 320}\nexpert_load: 1.5\n", name: "skewed.yaml")
+        let fromSkewed = run(["predict", "--system", "cloudmatrix384", "--model", "deepseek-r1", "--phase", "decode", "--precision", "int8",
+                              "--deployment", skewed, "--batch-per-chip", "96", "--prompt-tokens", "4096", "--output-tokens", "256"])
+        #expect(fromSkewed.status == 0, "\(fromSkewed.errorOutput)")
+        #expect(fromSkewed.output.contains("expert load, busiest / mean              1.500"), "\(fromSkewed.output)")
         let fromFile = run(["predict", "--system", "cloudmatrix384", "--model", "deepseek-r1", "--phase", "decode", "--precision", "int8",
                             "--deployment", path, "--batch-per-chip", "96", "--prompt-tokens", "4096", "--output-tokens", "256", "--format", "json"])
         #expect(fromFile.status == 0, "\(fromFile.errorOutput)")
@@ -55,6 +60,7 @@ struct PredictTests {
         (["--redundant-experts", "3", "--ep", "32"], "does not divide 256 routed + 3 redundant experts = 259"),
         (["--batch-per-chip", "100000"], "Does not fit in memory"),
         (["--chips", "0"], "--chips must be positive"),
+        (["--expert-load", "0.8"], "expert_load is the busiest expert rank's load over the mean, so at least 1; got 0.8"),
     ])
     func badInput(extra: [String], message: String) {
         var arguments = decode

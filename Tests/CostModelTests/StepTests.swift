@@ -99,12 +99,27 @@ struct StepTests {
         #expect(try predict(request).stepTime <= eplb.stepTime)
     }
 
+    @Test("A known expert load replaces the balance assumption: 1 is perfect balance, more is slower")
+    func knownLoad() throws {
+        var request = try cloudMatrixDecode()
+        request.deployment.expertBalance = .perfect
+        let perfect = try predict(request)
+        request.deployment.expertBalance = .eplb
+        request.deployment.expertLoad = 1
+        #expect(try predict(request).stepTime == perfect.stepTime)
+        request.deployment.expertLoad = 2
+        let skewed = try predict(request)
+        #expect(skewed.stepTime > perfect.stepTime)
+        #expect(skewed.facts.contains { $0.name == "expert load, busiest / mean" && $0.value == "2.000" })
+    }
+
     @Test("Layouts that do not divide are refused with the numbers", arguments: [
         ("ep", "expert parallelism 7 does not divide 320 ranks"),
         ("redundant", "does not divide 256 routed + 3 redundant"),
         ("tp", "tensor parallelism 3 does not divide"),
         ("ranks", "ranks_per_chip 3 does not divide the 2 dies"),
         ("chips", "uses 400 chips but cloudmatrix384 has 384"),
+        ("load", "expert_load is the busiest expert rank's load over the mean, so at least 1; got 0.5"),
     ])
     func badLayouts(change: String, message: String) throws {
         var request = try cloudMatrixDecode()
@@ -119,6 +134,7 @@ struct StepTests {
             request.deployment.ranksPerChip = 1
             request.deployment.expertParallel = 3
         case "ranks": request.deployment.ranksPerChip = 3
+        case "load": request.deployment.expertLoad = 0.5
         default: request.deployment.chips = 400
         }
         do {

@@ -62,3 +62,34 @@ struct EquivalenceTests {
         #expect(failures.flatMap { $0 }.isEmpty, "\(failures.flatMap { $0 })")
     }
 }
+
+@Suite("Runs report their expert load")
+struct ExpertLoadTests {
+    func measure(_ shape: RuntimeModelShape, layout: ParallelLayout, ranks: Int) throws -> RunMeasurement {
+        let configuration = RunConfiguration(shape: shape, layout: layout, sequences: 4, prompt: 6, decodeSteps: 2, seed: 9)
+        return try InProcessCluster.run(ranks: ranks, timeout: 30) { comm in try RuntimeRun.execute(configuration, on: comm, check: false) }[0]
+    }
+
+    @Test("Every token on every expert is a load of exactly 1; one rank is 1; tp has none")
+    func bounds() throws {
+        let everywhere = RuntimeModelShape(layers: 2, hidden: 16, heads: 4, kvHeads: 2, headDim: 4, experts: 4, topK: 4, expertFFN: 8)
+        let all = try measure(everywhere, layout: .dataExpert, ranks: 2)
+        #expect(all.prefillExpertLoad == 1 && all.decodeExpertLoad == 1)
+        let one = try measure(RuntimeModelShape(layers: 2, hidden: 16, heads: 4, kvHeads: 2, headDim: 4, experts: 4, topK: 1, expertFFN: 8),
+                              layout: .expert, ranks: 1)
+        #expect(one.prefillExpertLoad == 1 && one.decodeExpertLoad == 1)
+        let tensor = try measure(everywhere, layout: .tensor, ranks: 2)
+        #expect(tensor.prefillExpertLoad == nil && tensor.decodeExpertLoad == nil)
+    }
+
+    @Test("Top-1 routing over 2 ranks: the load is between 1 and 2, and the same for the same seed")
+    func skewed() throws {
+        let shape = RuntimeModelShape(layers: 2, hidden: 16, heads: 4, kvHeads: 2, headDim: 4, experts: 4, topK: 1, expertFFN: 8)
+        let first = try measure(shape, layout: .dataExpert, ranks: 2), second = try measure(shape, layout: .dataExpert, ranks: 2)
+        for load in [first.prefillExpertLoad, first.decodeExpertLoad] {
+            let value = try #require(load)
+            #expect(value >= 1 && value <= 2)
+        }
+        #expect(first.prefillExpertLoad == second.prefillExpertLoad && first.decodeExpertLoad == second.decodeExpertLoad)
+    }
+}

@@ -22,6 +22,9 @@ public struct Deployment: Sendable, Hashable, Codable {
     /// Micro-batches overlapped so that one's communication hides behind another's compute.
     public var microbatches: Int?
     public var expertBalance: ExpertBalance?
+    /// The busiest expert rank's routed token copies over the mean, when known (measured from a run's
+    /// routing, or from published expert-load statistics); replaces what `expertBalance` would assume.
+    public var expertLoad: Double?
     /// Extra expert replicas placed to even out load (EPLB), in addition to the routed experts.
     public var redundantExperts: Int?
     public var mtp: MultiTokenPrediction?
@@ -45,6 +48,12 @@ public struct Deployment: Sendable, Hashable, Codable {
     public var ranks: Int { chips * (ranksPerChip ?? 1) }
     public var microbatchCount: Int { microbatches ?? 1 }
     public var balance: ExpertBalance { expertBalance ?? .perfect }
+
+    /// The busiest expert rank's load over the mean for `copies` routed copies over `ranks` ranks: the known
+    /// `expertLoad`, or what `balance` assumes.
+    public func expertLoadRatio(copies: Double, ranks: Int) -> Double {
+        expertLoad ?? ExpertLoad.maxToMean(balance, copies: copies, ranks: ranks)
+    }
 }
 
 /// How attention is split over ranks.

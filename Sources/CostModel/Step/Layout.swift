@@ -96,5 +96,8 @@ public struct Layout: Sendable, Hashable {
         }
         microbatches = deployment.microbatchCount
         guard microbatches >= 1 else { throw .layout("microbatches must be at least 1, got \(microbatches)") }
+        if let load = deployment.expertLoad, !(load >= 1 && load.isFinite) {
+            throw .layout("expert_load is the busiest expert rank's load over the mean, so at least 1; got \(load)")
+        }
     }
 }

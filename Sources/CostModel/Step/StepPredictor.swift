@@ -185,7 +185,7 @@ public enum StepPredictor {
                             label: String = "") throws(CostModelError) -> ExpertBlock {
         let groupTokens = tokens * Double(layout.expertParallel)
         let copies = groupTokens * Double(moe.expertsPerToken)
-        let ratio = ExpertLoad.maxToMean(request.deployment.balance, copies: copies, ranks: layout.routedRanks)
+        let ratio = request.deployment.expertLoadRatio(copies: copies, ranks: layout.routedRanks)
         let routedLoad = copies / Double(layout.routedRanks) * ratio
         let routed = work.experts("\(label)routed experts", tokens: routedLoad, slots: Double(layout.slotsPerRank))
         var time: TimeSpan

@@ -15,6 +15,9 @@ public final class DistributedModel: @unchecked Sendable {
     let expertRange: Range<Int>
     let ffnSlice: Range<Int>?
     var cache: KVCache
+    /// Routed token copies this rank's experts ran, one entry per expert-parallel MoE layer run (none for
+    /// layouts without expert parallelism).
+    public private(set) var expertCopies: [Int] = []
     let clock: PhaseClock
     /// This rank's slices of the weights, cut once: its heads' columns of wq, wk, wv and rows of wo, and for
     /// tensor parallelism its columns of every expert's gate and up and rows of its down.
@@ -155,6 +158,7 @@ public final class DistributedModel: @unchecked Sendable {
             }
         }
         let incoming = try clock.communicate(comm) { () throws(CommunicatorError) in try comm.allToAllV(outgoing) }
+        expertCopies.append(incoming.reduce(0) { $0 + $1.count } / (d + 3))
         // Run each owned expert on the rows it received, and return [token, output...] to each source.
         var returning = Array(repeating: [Float](), count: ranks)
         let width = d + 3

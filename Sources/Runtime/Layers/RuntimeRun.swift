@@ -28,6 +28,10 @@ public struct RunMeasurement: Sendable, Hashable, Codable {
     public var prefill: PhaseTimes
     /// The mean decode step, likewise.
     public var decode: PhaseTimes
+    /// The busiest rank's routed token copies over the mean, summed over the MoE layers (each layer's
+    /// busiest rank) of the prefill and of the decode steps; nil without expert parallelism.
+    public var prefillExpertLoad: Double?
+    public var decodeExpertLoad: Double?
     /// Largest difference between any output element and the single-rank forward pass.
     public var maxDifference: Float
     /// Whether `maxDifference` is within floating-point tolerance.
@@ -73,10 +77,21 @@ public enum RuntimeRun {
         let rows = stride(from: 0, to: summary.count, by: 7).map { Array(summary[$0..<($0 + 7)]) }
         func mean(_ index: Int) -> Double { rows.map { Double($0[index]) }.reduce(0, +) / Double(rows.count) }
         func slowest(_ index: Int) -> Double { rows.map { Double($0[index]) }.max() ?? 0 }
+        // Expert load: every rank's copies per MoE layer run; the prefill's layers come first.
+        let copies = try comm.allGather(distributed.expertCopies.map(Float.init))
+        let runs = distributed.expertCopies.count, layers = configuration.shape.layers
+        let perRank = stride(from: 0, to: copies.count, by: max(runs, 1)).map { Array(copies[$0..<($0 + runs)]) }
+        func load(_ entries: Range<Int>) -> Double? {
+            guard !entries.isEmpty else { return nil }
+            let busiest = entries.reduce(0.0) { total, entry in total + Double(perRank.map { $0[entry] }.max() ?? 0) }
+            let mean = entries.reduce(0.0) { total, entry in total + Double(perRank.map { $0[entry] }.reduce(0, +)) / Double(perRank.count) }
+            return mean > 0 ? busiest / mean : nil
+        }
         return RunMeasurement(
             backend: comm.backend, ranks: comm.size, configuration: configuration,
             prefill: PhaseTimes(wall: slowest(0), wait: mean(1), communication: mean(2)),
             decode: PhaseTimes(wall: slowest(3), wait: mean(4), communication: mean(5)),
+            prefillExpertLoad: load(0..<min(layers, runs)), decodeExpertLoad: load(min(layers, runs)..<runs),
             maxDifference: rows.map { $0[6] }.max() ?? 0)
     }
 }
