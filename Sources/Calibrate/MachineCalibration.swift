@@ -29,8 +29,11 @@ public struct MachineCalibration: Sendable {
         let bandwidth = 2 * m.copyBytesPerSecondPerThread
         let samples = m.gemms.map { CalibrationFit.Sample(m: $0.m, k: $0.k, n: $0.n, seconds: $0.seconds) }
         let fit = CalibrationFit.fitGEMMs(samples, peak: peak, bandwidth: bandwidth, bytesPerElement: 4, maximumMemory: 1.5)
-        let elementwise = m.elementwise.map { $0.bytes / $0.seconds / bandwidth }.sorted()
-        let memoryEfficiency = min(1, elementwise.isEmpty ? fit.memory : elementwise[elementwise.count / 2])
+        // Elementwise kernels: the rate of the mix run one after another (all bytes over all seconds), as a
+        // step runs them; one kernel's rate alone (a cache-resident add, an exp-bound SwiGLU) misleads.
+        let elementwiseSeconds = m.elementwise.reduce(0) { $0 + $1.seconds }
+        let memoryEfficiency = elementwiseSeconds > 0
+            ? min(1, m.elementwise.reduce(0) { $0 + $1.bytes } / elementwiseSeconds / bandwidth) : fit.memory
         // Attention: the compute efficiency from the shapes with several queries (a prefill), the memory
         // efficiency from the single-query ones (a decode step, a pass over the cache).
         let prefillAttention = m.attention.filter { $0.queries > 1 }.map { $0.flops / $0.seconds / peak }.sorted()
@@ -79,7 +82,7 @@ public struct MachineCalibration: Sendable {
                 combineOverhead: overhead(smallExchange?.seconds), computeShare: 0),
             sources: [
                 "gemm": "least-squares fit to \(m.gemms.count) single-thread SGEMMs against the best one (RMS \(NumberText.fixed(fit.error * 100, decimals: 1))%); each weight comes back after a step's worth of weights, as in a run",
-                "memory_efficiency": "median of the runtime's elementwise kernels (rmsnorm, swiglu, add): bytes per second over the memory bandwidth",
+                "memory_efficiency": "the runtime's elementwise kernels (rmsnorm, swiglu, add) run in turn: all their bytes over all their seconds, over the memory bandwidth",
                 "attention": "compute: median FLOP rate of the runtime's attention kernel with several queries over the SGEMM peak; memory: median bytes per second with one query (keys and values cold) over the memory bandwidth",
                 "kernel_overhead": "the same SGEMM fit",
                 "network": "fixed costs: a small in-process all-reduce and all-to-all-v, less 1 us of latency; bandwidth is in the link itself",

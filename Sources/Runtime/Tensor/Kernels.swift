@@ -6,14 +6,19 @@ public enum Kernels {
     public static func rmsNorm(_ x: Tensor, weight: Tensor, epsilon: Float = 1e-6) -> Tensor {
         let width = x.columns
         precondition(weight.count == width, "norm weight of \(weight.count) for rows of \(width)")
-        var out = x
-        for row in 0..<x.rows {
-            var sum: Float = 0
-            for column in 0..<width { let v = x.values[row * width + column]; sum += v * v }
-            let scale = 1 / (sum / Float(width) + epsilon).squareRoot()
-            for column in 0..<width { out.values[row * width + column] = x.values[row * width + column] * scale * weight.values[column] }
+        var out = [Float](repeating: 0, count: x.count)
+        x.values.withUnsafeBufferPointer { px in
+            weight.values.withUnsafeBufferPointer { pw in
+                out.withUnsafeMutableBufferPointer { po in
+                    for row in 0..<x.rows {
+                        let input = px.baseAddress! + row * width, output = po.baseAddress! + row * width
+                        let scale = 1 / (dot(input, input, count: width) / Float(width) + epsilon).squareRoot()
+                        for column in 0..<width { output[column] = input[column] * scale * pw[column] }
+                    }
+                }
+            }
         }
-        return out
+        return Tensor(shape: x.shape, values: out)
     }
 
     /// Rotary position embedding (rotate-half form) on `heads` heads of `headDim` per row; row i has
@@ -151,12 +156,18 @@ public enum Kernels {
     /// SwiGLU: silu(gate) · up, element by element.
     public static func swiglu(gate: Tensor, up: Tensor) -> Tensor {
         precondition(gate.shape == up.shape, "swiglu: \(gate.shape) and \(up.shape)")
-        var out = gate
-        for index in out.values.indices {
-            let g = gate.values[index]
-            out.values[index] = g / (1 + exp(-g)) * up.values[index]
+        var out = [Float](repeating: 0, count: gate.count)
+        gate.values.withUnsafeBufferPointer { pg in
+            up.values.withUnsafeBufferPointer { pu in
+                out.withUnsafeMutableBufferPointer { po in
+                    for index in 0..<po.count {
+                        let g = pg[index]
+                        po[index] = g / (1 + exp(-g)) * pu[index]
+                    }
+                }
+            }
         }
-        return out
+        return Tensor(shape: gate.shape, values: out)
     }
 
     /// Top-k routing: for each row of `logits` (`[t, experts]`), the k largest experts (ties to the lower

@@ -85,9 +85,15 @@ public struct Tensor: Sendable, Equatable {
 
     public static func + (lhs: Tensor, rhs: Tensor) -> Tensor {
         precondition(lhs.shape == rhs.shape, "shapes \(lhs.shape) and \(rhs.shape) differ")
-        var out = lhs
-        for index in out.values.indices { out.values[index] += rhs.values[index] }
-        return out
+        var out = [Float](repeating: 0, count: lhs.count)
+        lhs.values.withUnsafeBufferPointer { pl in
+            rhs.values.withUnsafeBufferPointer { pr in
+                out.withUnsafeMutableBufferPointer { po in
+                    for index in 0..<po.count { po[index] = pl[index] + pr[index] }
+                }
+            }
+        }
+        return Tensor(shape: lhs.shape, values: out)
     }
 }
 
