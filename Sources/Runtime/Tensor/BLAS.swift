@@ -7,16 +7,17 @@ public enum BLAS {
         let m = a.rows, k = a.columns
         let n = transposeB ? b.rows : b.columns
         precondition((transposeB ? b.columns : b.rows) == k, "inner dimensions differ: \(a.shape) x \(b.shape)\(transposeB ? "ᵀ" : "")")
-        var c = [Float](repeating: 0, count: m * n)
-        guard m > 0, n > 0, k > 0 else { return Tensor(shape: [m, n], values: c) }
-        a.values.withUnsafeBufferPointer { pa in
-            b.values.withUnsafeBufferPointer { pb in
-                c.withUnsafeMutableBufferPointer { pc in
+        guard m > 0, n > 0, k > 0 else { return .zeros([m, n]) }
+        // β = 0: SGEMM writes every element of C, so C starts uninitialised (no zeroing pass).
+        let c = [Float](unsafeUninitializedCapacity: m * n) { pc, initialized in
+            a.values.withUnsafeBufferPointer { pa in
+                b.values.withUnsafeBufferPointer { pb in
                     cblas_sgemm(CblasRowMajor, CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
                                 Int32(m), Int32(n), Int32(k), 1, pa.baseAddress, Int32(k), pb.baseAddress,
                                 Int32(transposeB ? k : n), 0, pc.baseAddress, Int32(n))
                 }
             }
+            initialized = m * n
         }
         return Tensor(shape: [m, n], values: c)
     }
