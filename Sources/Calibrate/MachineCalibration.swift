@@ -83,7 +83,7 @@ public struct MachineCalibration: Sendable {
             sources: [
                 "gemm": "least-squares fit to \(m.gemms.count) single-thread SGEMMs against the best one (RMS \(NumberText.fixed(fit.error * 100, decimals: 1))%); each weight comes back after a step's worth of weights, as in a run",
                 "memory_efficiency": "the runtime's elementwise kernels (rmsnorm, swiglu, add) run in turn: all their bytes over all their seconds, over the memory bandwidth",
-                "attention": "compute: median FLOP rate of the runtime's attention kernel with several queries over the SGEMM peak; memory: median bytes per second with one query (keys and values cold) over the memory bandwidth",
+                "attention": "compute: median FLOP rate of the runtime's attention kernel with several queries over the SGEMM peak; memory: median bytes per second with one query (keys and values cycled like a step's caches) over the memory bandwidth",
                 "kernel_overhead": "the same SGEMM fit",
                 "network": "fixed costs: a small in-process all-reduce and all-to-all-v, less 1 us of latency; bandwidth is in the link itself",
             ])

@@ -13,6 +13,8 @@ public final class DistributedModel: @unchecked Sendable {
     let headRange: Range<Int>
     let kvRange: Range<Int>
     let expertRange: Range<Int>
+    /// The rank holding each expert under expert parallelism.
+    let expertOwner: [Int]
     let ffnSlice: Range<Int>?
     var cache: KVCache
     /// Routed token copies this rank's experts ran, one entry per expert-parallel MoE layer run (none for
@@ -35,6 +37,7 @@ public final class DistributedModel: @unchecked Sendable {
         headRange = splitsHeads ? Partition.block(rank, of: ranks, count: shape.heads) : 0..<shape.heads
         kvRange = splitsHeads ? Partition.block(rank, of: ranks, count: shape.kvHeads) : 0..<shape.kvHeads
         expertRange = layout == .expert || layout == .dataExpert ? Partition.block(rank, of: ranks, count: shape.experts) : 0..<shape.experts
+        expertOwner = (0..<ranks).flatMap { owner in Partition.block(owner, of: ranks, count: shape.experts).map { _ in owner } }
         ffnSlice = layout == .tensor ? Partition.block(rank, of: ranks, count: shape.expertFFN) : nil
         localSequences = layout == .dataExpert ? Partition.block(rank, of: ranks, count: sequences) : 0..<sequences
         cache = KVCache(layers: shape.layers, sequences: localSequences.count, width: kvRange.count * shape.headDim)
@@ -146,13 +149,13 @@ public final class DistributedModel: @unchecked Sendable {
     /// Routes `input`'s rows, sends each (token, expert) pair to the expert's owner with all-to-all-v, runs
     /// the owned experts, and sends the weighted outputs back to the tokens' rank.
     func dispatchAndCombine(_ layer: LayerWeights, input: Tensor) throws(CommunicatorError) -> Tensor {
-        let d = input.columns, ranks = comm.size, experts = model.shape.experts
+        let d = input.columns, ranks = comm.size
         let routes = Kernels.topK(BLAS.matmul(input, layer.router), k: model.shape.topK)
         // Dispatch rows: [token, expert, weight, hidden...].
         var outgoing = Array(repeating: [Float](), count: ranks)
         for (token, picks) in routes.enumerated() {
             for pick in picks {
-                let owner = (0..<ranks).first { Partition.block($0, of: ranks, count: experts).contains(pick.expert) }!
+                let owner = expertOwner[pick.expert]
                 outgoing[owner] += [Float(token), Float(pick.expert), pick.weight]
                 outgoing[owner] += input.values[(token * d)..<((token + 1) * d)]
             }

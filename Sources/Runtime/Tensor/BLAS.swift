@@ -22,11 +22,6 @@ public enum BLAS {
         return Tensor(shape: [m, n], values: c)
     }
 
-    /// Raw SGEMM on buffers (for benchmarks): C[m,n] = A[m,k] · B[k,n].
-    public static func sgemm(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), 1, a, Int32(k), b, Int32(n), 0, c, Int32(n))
-    }
-
     /// Strided SGEMM on buffers: C = α · A · op(B) + β · C, row-major, with leading dimensions (the
     /// distance between rows), so a column block of a wider matrix (one attention head) is a matrix too.
     public static func sgemm(transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,

@@ -75,6 +75,7 @@ public enum Kernels {
         // Few queries (a decode step): vector loops over each head's keys, as GEMM calls would cost more in
         // overhead than in work. Several (a prefill): per head, two GEMMs on the head's column block:
         // scores = scale · Q Kᵀ (t x context), a softmax over each query's visible keys (the rest zero), out = P V.
+        let loops = t < Self.attentionGEMMQueries
         var scores = [Float](repeating: 0, count: t * context)
         let qColumns = q.columns, kColumns = k.columns, vColumns = v.columns
         q.values.withUnsafeBufferPointer { pq in
@@ -86,7 +87,7 @@ public enum Kernels {
                             let oBase = po.baseAddress!, sBase = ps.baseAddress!
                             for head in 0..<heads {
                                 let kvHead = head / group
-                                if t < Self.attentionGEMMQueries {
+                                if loops {
                                     for i in 0..<t {
                                         let query = qBase + i * qColumns + head * headDim, row = sBase + i * context
                                         for j in 0...(offset + i) {
@@ -111,7 +112,7 @@ public enum Kernels {
                                     for j in 0..<visible { row[j] *= inverse }
                                     for j in visible..<context { row[j] = 0 }
                                 }
-                                if t < Self.attentionGEMMQueries {
+                                if loops {
                                     for i in 0..<t {
                                         let output = oBase + i * outColumns + head * headDim, row = sBase + i * context
                                         for j in 0...(offset + i) {
@@ -156,18 +157,7 @@ public enum Kernels {
     /// SwiGLU: silu(gate) · up, element by element.
     public static func swiglu(gate: Tensor, up: Tensor) -> Tensor {
         precondition(gate.shape == up.shape, "swiglu: \(gate.shape) and \(up.shape)")
-        var out = [Float](repeating: 0, count: gate.count)
-        gate.values.withUnsafeBufferPointer { pg in
-            up.values.withUnsafeBufferPointer { pu in
-                out.withUnsafeMutableBufferPointer { po in
-                    for index in 0..<po.count {
-                        let g = pg[index]
-                        po[index] = g / (1 + exp(-g)) * pu[index]
-                    }
-                }
-            }
-        }
-        return Tensor(shape: gate.shape, values: out)
+        return .combine(gate, up) { g, u in g / (1 + exp(-g)) * u }
     }
 
     /// Top-k routing: for each row of `logits` (`[t, experts]`), the k largest experts (ties to the lower

@@ -85,15 +85,21 @@ public struct Tensor: Sendable, Equatable {
 
     public static func + (lhs: Tensor, rhs: Tensor) -> Tensor {
         precondition(lhs.shape == rhs.shape, "shapes \(lhs.shape) and \(rhs.shape) differ")
-        var out = [Float](repeating: 0, count: lhs.count)
-        lhs.values.withUnsafeBufferPointer { pl in
-            rhs.values.withUnsafeBufferPointer { pr in
-                out.withUnsafeMutableBufferPointer { po in
-                    for index in 0..<po.count { po[index] = pl[index] + pr[index] }
+        return .combine(lhs, rhs, +)
+    }
+
+    /// `f` of the two tensors' elements, pair by pair, into a new tensor of their (equal) shape.
+    @inline(__always)
+    static func combine(_ a: Tensor, _ b: Tensor, _ f: (Float, Float) -> Float) -> Tensor {
+        var values = [Float](repeating: 0, count: a.count)
+        a.values.withUnsafeBufferPointer { pa in
+            b.values.withUnsafeBufferPointer { pb in
+                values.withUnsafeMutableBufferPointer { out in
+                    for index in 0..<pa.count { out[index] = f(pa[index], pb[index]) }
                 }
             }
         }
-        return Tensor(shape: lhs.shape, values: out)
+        return Tensor(shape: a.shape, values: values)
     }
 }
 
