@@ -23,7 +23,7 @@ struct CalibrateCommand: RenderingCommand {
     var output: String = "calibration/this-machine"
     @Option(name: .long, help: "Ranks (cores) to calibrate for (default: every core).") var ranks: Int?
     @Option(name: .customLong("decode-steps"), help: "Decode steps of each comparison run.") var decodeSteps: Int = 16
-    @Option(name: .long, help: "Rounds of kernel measurements and runs; the median of each counts.") var repeats: Int = 3
+    @Option(name: .long, help: "Rounds of kernel measurements and runs; the median of each counts.") var repeats: Int = 5
     @Flag(name: .long, help: "A fast, rougher calibration (fewer shapes, one run each), for checks.") var quick = false
     @OptionGroup var format: OutputOptions
 

@@ -27,7 +27,8 @@ struct Run: RenderingCommand {
         discussion: """
             Layouts: tp (tensor-parallel attention and experts), ep (tensor-parallel attention, expert-parallel MoE with \
             all-to-all-v dispatch and combine), dp-ep (data-parallel attention in front of expert-parallel MoE). \
-            --backend mpi starts mpirun itself when not already under it. Exits 1 if the result differs from one rank.
+            The timed steps follow one untimed warm-up pass of the same steps. --backend mpi starts mpirun itself \
+            when not already under it. Exits 1 if the result differs from one rank.
             """)
 
     @Option(name: .long, help: "Ranks.") var ranks: Int = 2

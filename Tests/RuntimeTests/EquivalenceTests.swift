@@ -43,6 +43,28 @@ struct EquivalenceTests {
         }
     }
 
+    @Test("After reset, the same steps give the same outputs as a fresh model (the warm-up pass leaves nothing behind)",
+          arguments: [ParallelLayout.expert, .dataExpert])
+    func resetStartsOver(layout: ParallelLayout) throws {
+        let results = try InProcessCluster.run(ranks: 2, timeout: 30) { comm in
+            let distributed = try DistributedModel(model: Scenario.model, layout: layout, comm: comm, sequences: Scenario.sequences, measuresWait: false)
+            func pass() throws -> [Tensor] {
+                try (0...Scenario.decodeSteps).map { step in
+                    let (inputs, perSequence) = Scenario.inputs(step: step)
+                    return try distributed.step(inputs, tokensPerSequence: perSequence).output
+                }
+            }
+            let first = try pass(), copies = distributed.expertCopies
+            distributed.reset()
+            #expect(distributed.expertCopies.isEmpty)
+            return (first, try pass(), copies, distributed.expertCopies)
+        }
+        for (first, second, firstCopies, secondCopies) in results {
+            #expect(first == second)
+            #expect(firstCopies == secondCopies)
+        }
+    }
+
     @Test("Layouts that do not divide are refused with the numbers")
     func badLayouts() {
         #expect(throws: CommunicatorError.self) {

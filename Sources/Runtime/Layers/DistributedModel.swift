@@ -61,6 +61,12 @@ public final class DistributedModel: @unchecked Sendable {
         }
     }
 
+    /// Forgets the cached keys and values and the expert counts: the next step starts a new batch.
+    public func reset() {
+        cache = KVCache(layers: model.shape.layers, sequences: localSequences.count, width: kvRange.count * model.shape.headDim)
+        expertCopies = []
+    }
+
     /// Why `layout` cannot run `shape` on `ranks` ranks, thrown with the numbers.
     public static func check(shape: RuntimeModelShape, layout: ParallelLayout, ranks: Int, sequences: Int) throws(CommunicatorError) {
         if let problem = shape.problem { throw .invalid("model shape: \(problem)") }
@@ -147,46 +153,74 @@ public final class DistributedModel: @unchecked Sendable {
     }
 
     /// Routes `input`'s rows, sends each (token, expert) pair to the expert's owner with all-to-all-v, runs
-    /// the owned experts, and sends the weighted outputs back to the tokens' rank.
+    /// the owned experts, and sends the weighted outputs back to the tokens' rank. Rows are packed and unpacked
+    /// with one copy each, into buffers sized up front.
     func dispatchAndCombine(_ layer: LayerWeights, input: Tensor) throws(CommunicatorError) -> Tensor {
-        let d = input.columns, ranks = comm.size
+        let d = input.columns, ranks = comm.size, width = d + 3
         let routes = Kernels.topK(BLAS.matmul(input, layer.router), k: model.shape.topK)
         // Dispatch rows: [token, expert, weight, hidden...].
-        var outgoing = Array(repeating: [Float](), count: ranks)
-        for (token, picks) in routes.enumerated() {
-            for pick in picks {
-                let owner = expertOwner[pick.expert]
-                outgoing[owner] += [Float(token), Float(pick.expert), pick.weight]
-                outgoing[owner] += input.values[(token * d)..<((token + 1) * d)]
+        var counts = Array(repeating: 0, count: ranks)
+        for picks in routes { for pick in picks { counts[expertOwner[pick.expert]] += 1 } }
+        var outgoing = counts.map { count in
+            var block = [Float]()
+            block.reserveCapacity(count * width)
+            return block
+        }
+        input.values.withUnsafeBufferPointer { source in
+            for (token, picks) in routes.enumerated() {
+                let row = UnsafeBufferPointer(rebasing: source[(token * d)..<((token + 1) * d)])
+                for pick in picks {
+                    let owner = expertOwner[pick.expert]
+                    outgoing[owner].append(Float(token))
+                    outgoing[owner].append(Float(pick.expert))
+                    outgoing[owner].append(pick.weight)
+                    outgoing[owner].append(contentsOf: row)
+                }
             }
         }
         let incoming = try clock.communicate(comm) { () throws(CommunicatorError) in try comm.allToAllV(outgoing) }
-        expertCopies.append(incoming.reduce(0) { $0 + $1.count } / (d + 3))
-        // Run each owned expert on the rows it received, and return [token, output...] to each source.
-        var returning = Array(repeating: [Float](), count: ranks)
-        let width = d + 3
-        for expert in expertRange {
-            var sources: [(rank: Int, token: Float, weight: Float)] = []
-            var rows: [Float] = []
-            for (source, block) in incoming.enumerated() {
-                for start in stride(from: 0, to: block.count, by: width) where Int(block[start + 1]) == expert {
-                    sources.append((source, block[start], block[start + 2]))
-                    rows += block[(start + 3)..<(start + width)]
-                }
+        // Group the received rows by expert in one pass: (source rank, offset of the row in its block).
+        var received = Array(repeating: [(rank: Int, start: Int)](), count: expertRange.count)
+        for (source, block) in incoming.enumerated() {
+            for start in stride(from: 0, to: block.count, by: width) {
+                received[Int(block[start + 1]) - expertRange.lowerBound].append((source, start))
             }
-            guard !sources.isEmpty else { continue }
-            let result = Experts.run(layer, expert: expert, rows: Tensor(shape: [sources.count, d], values: rows))
-            for (index, source) in sources.enumerated() {
-                returning[source.rank].append(source.token)
-                returning[source.rank] += result.values[(index * d)..<((index + 1) * d)].map { $0 * source.weight }
+        }
+        expertCopies.append(received.reduce(0) { $0 + $1.count })
+        // Run each owned expert on its rows, and return [token, weight · output...] to each source.
+        var returning = incoming.map { block in
+            var back = [Float]()
+            back.reserveCapacity(block.count / width * (d + 1))
+            return back
+        }
+        for (local, rows) in received.enumerated() where !rows.isEmpty {
+            let gathered = [Float](unsafeUninitializedCapacity: rows.count * d) { buffer, initialized in
+                for (index, row) in rows.enumerated() {
+                    incoming[row.rank].withUnsafeBufferPointer { block in
+                        (buffer.baseAddress! + index * d).update(from: block.baseAddress! + row.start + 3, count: d)
+                    }
+                }
+                initialized = rows.count * d
+            }
+            let result = Experts.run(layer, expert: expertRange.lowerBound + local, rows: Tensor(shape: [rows.count, d], values: gathered))
+            result.values.withUnsafeBufferPointer { output in
+                for (index, row) in rows.enumerated() {
+                    let weight = incoming[row.rank][row.start + 2]
+                    returning[row.rank].append(incoming[row.rank][row.start])
+                    returning[row.rank].append(contentsOf: output[(index * d)..<((index + 1) * d)].lazy.map { $0 * weight })
+                }
             }
         }
         let combined = try clock.communicate(comm) { () throws(CommunicatorError) in try comm.allToAllV(returning) }
         var out = Tensor.zeros([input.rows, d])
-        for block in combined {
-            for start in stride(from: 0, to: block.count, by: d + 1) {
-                let token = Int(block[start])
-                for column in 0..<d { out.values[token * d + column] += block[start + 1 + column] }
+        out.values.withUnsafeMutableBufferPointer { target in
+            for block in combined {
+                block.withUnsafeBufferPointer { rows in
+                    for start in stride(from: 0, to: rows.count, by: d + 1) {
+                        let destination = target.baseAddress! + Int(rows[start]) * d, values = rows.baseAddress! + start + 1
+                        for column in 0..<d { destination[column] += values[column] }
+                    }
+                }
             }
         }
         return out

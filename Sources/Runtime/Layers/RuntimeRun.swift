@@ -1,5 +1,6 @@
 /// One measured run of the runtime model on a layout: a prefill of `prompt` tokens for every sequence,
 /// then `decodeSteps` decode steps, timed per phase and checked against the single-rank forward pass.
+/// The timed pass follows one untimed warm-up pass of the same steps.
 public struct RunConfiguration: Sendable, Hashable, Codable {
     public var shape: RuntimeModelShape
     public var layout: ParallelLayout
@@ -48,6 +49,14 @@ public enum RuntimeRun {
                                         seed: configuration.seed &+ 1000 &+ UInt64(step)), perSequence)
         }
         let distributed = try DistributedModel(model: model, layout: configuration.layout, comm: comm, sequences: configuration.sequences)
+        // One untimed pass first, as benchmarks warm up: the first touch of the weights, the allocator's first
+        // pages and OpenBLAS's buffers are start-up costs, not a step's.
+        for step in 0...configuration.decodeSteps {
+            let (x, perSequence) = inputs(step)
+            try comm.barrier()
+            _ = try distributed.step(x, tokensPerSequence: perSequence)
+        }
+        distributed.reset()
         var outputs: [Tensor] = []
         var prefill = PhaseTimes(), decode = PhaseTimes()
         for step in 0...configuration.decodeSteps {

@@ -25,18 +25,29 @@ public enum Kernels {
     /// position `positions[i]`.
     public static func rope(_ x: Tensor, positions: [Int], heads: Int, headDim: Int, theta: Float = 10_000) -> Tensor {
         precondition(x.columns == heads * headDim && positions.count == x.rows, "rope: \(x.shape) for \(heads) heads of \(headDim)")
-        let half = headDim / 2
+        let half = headDim / 2, width = x.columns
+        let frequencies = (0..<half).map { pow(theta, -2 * Float($0) / Float(headDim)) }
+        var cosines = [Float](repeating: 0, count: half), sines = cosines
         var out = x
-        for row in 0..<x.rows {
-            let position = Float(positions[row])
-            for pair in 0..<half {
-                let angle = position * pow(theta, -2 * Float(pair) / Float(headDim))
-                let cosine = cos(angle), sine = sin(angle)
-                for head in 0..<heads {
-                    let base = row * x.columns + head * headDim
-                    let a = x.values[base + pair], b = x.values[base + pair + half]
-                    out.values[base + pair] = a * cosine - b * sine
-                    out.values[base + pair + half] = a * sine + b * cosine
+        out.values.withUnsafeMutableBufferPointer { values in
+            for row in 0..<x.rows {
+                let position = Float(positions[row])
+                for pair in 0..<half {
+                    let angle = position * frequencies[pair]
+                    cosines[pair] = cos(angle)
+                    sines[pair] = sin(angle)
+                }
+                cosines.withUnsafeBufferPointer { c in
+                    sines.withUnsafeBufferPointer { s in
+                        for head in 0..<heads {
+                            let base = values.baseAddress! + row * width + head * headDim
+                            for pair in 0..<half {
+                                let a = base[pair], b = base[pair + half]
+                                base[pair] = a * c[pair] - b * s[pair]
+                                base[pair + half] = a * s[pair] + b * c[pair]
+                            }
+                        }
+                    }
                 }
             }
         }
