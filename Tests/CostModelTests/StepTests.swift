@@ -91,6 +91,21 @@ struct StepTests {
         #expect(double.exposedCommunication < single.exposedCommunication)
     }
 
+    @Test("Only experts that receive a copy stream their weights: slots x (1 - (1 - 1/slots)^copies)")
+    func touchedExperts() {
+        // 8 copies over 6 slots: 6 x (1 - (5/6)^8) = 4.6046.
+        #expect((LayerWork.touchedExperts(slots: 6, copies: 8) - 4.6046).magnitude < 1e-4)
+        #expect((LayerWork.touchedExperts(slots: 6, copies: 1) - 1).magnitude < 1e-12)
+        #expect(LayerWork.touchedExperts(slots: 1, copies: 0.5) == 1)
+        #expect((LayerWork.touchedExperts(slots: 9, copies: 4096) - 9).magnitude < 1e-9)
+        var previous = 0.0
+        for copies in [1.0, 2, 4, 8, 16, 64] {
+            let touched = LayerWork.touchedExperts(slots: 8, copies: copies)
+            #expect(touched > previous && touched <= min(8, copies))
+            previous = touched
+        }
+    }
+
     @Test("Perfect balance is never slower than EPLB")
     func balance() throws {
         var request = try cloudMatrixDecode()

@@ -1,3 +1,4 @@
+import Foundation
 import Units
 import Workload
 
@@ -172,10 +173,12 @@ struct LayerWork {
     }
 
     /// Grouped GEMMs of `slots` experts over `tokens` routed token copies, with the copies' permutation into
-    /// expert order (read and write each copy) and the activation with its quantisation.
+    /// expert order (read and write each copy) and the activation with its quantisation. Only the experts
+    /// that receive a copy read their weights: ``touchedExperts(slots:copies:)`` of them.
     func experts(_ name: String, tokens r: Double, slots: Double) -> [Kernel] {
         guard let moe = model.moe, r > 0 else { return [] }
         let i = Double(moe.expertIntermediateSize)
+        let slots = Self.touchedExperts(slots: slots, copies: r)
         let permute = Kernel("\(name) permutation", .elementwise, precision: .bf16, flops: 0, bytes: r * d * 2 * quantizedBytes)
         let gateUp = Kernel("\(name) gate and up", .gemm, precision: compute, flops: 2 * r * d * 2 * i,
                             bytes: slots * d * 2 * i * weightBytes + r * (d * quantizedBytes + 2 * i * activationBytes))
@@ -184,5 +187,14 @@ struct LayerWork {
         let down = Kernel("\(name) down", .gemm, precision: compute, flops: 2 * r * i * d,
                           bytes: slots * i * d * weightBytes + r * (i + d) * activationBytes)
         return [permute, gateUp, activation, down]
+    }
+
+    /// Expected number of a rank's `slots` experts that receive at least one of `copies` token copies, each
+    /// copy landing on one of the slots at random: slots · (1 − (1 − 1/slots)^copies). All of them once the
+    /// copies outnumber the slots a few times over; fewer at small decode batches, whose untouched experts
+    /// stream no weights.
+    static func touchedExperts(slots: Double, copies: Double) -> Double {
+        guard slots > 1 else { return slots }
+        return slots * (1 - pow(1 - 1 / slots, copies))
     }
 }
