@@ -45,6 +45,9 @@ struct Calibration: ParsableCommand {
             table.append(["chips", profile.chips.joined(separator: ", ")])
             if let devices = profile.devicesPerChip { table.append(["devices per chip", "\(devices)"]) }
             for (precision, value) in profile.gemm.sorted(by: { $0.key < $1.key }) { table.append(["GEMM \(precision)", NumberText.fixed(value, decimals: 3)]) }
+            for (precision, value) in (profile.blockScaledGemm ?? [:]).sorted(by: { $0.key < $1.key }) {
+                table.append(["GEMM \(precision), block-scaled", NumberText.fixed(value, decimals: 3)])
+            }
             table.append(["HBM streaming", NumberText.fixed(profile.memoryEfficiency, decimals: 3)])
             table.append(["attention compute / memory", "\(NumberText.fixed(profile.attention.computeEfficiency, decimals: 3)) / \(NumberText.fixed(profile.attention.memoryEfficiency, decimals: 3))"])
             table.append(["kernel overhead", profile.kernelOverhead.formatted()])

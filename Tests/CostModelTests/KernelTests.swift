@@ -82,6 +82,35 @@ struct CalibrationTests {
         #expect(fit.gemmError[.fp8]! < 0.10)
     }
 
+    @Test("The shipped H200 profile's block-scaled FP8 efficiency is the fit to DeepGEMM's published H800 table")
+    func blockScaledRefit() throws {
+        let table = try CalibrationCatalog.publishedGEMMs("deepgemm-h800-fp8")
+        #expect(table.rows.count == 28)
+        let fit = try #require(CalibrationFit.fitPublished(table, chip: try hardware().chip(table.chip)))
+        let profile = try calibration().profile(named: "h200-pytorch")
+        #expect(profile.gemmEfficiency(.fp8, blockScaled: true) == fit.compute)
+        // Block-scaled kernels pay for their scales: below the per-tensor FP8 efficiency of the same chip family.
+        #expect(fit.compute < profile.gemmEfficiency(.fp8)!)
+        #expect(fit.error < 0.2, "RMS \(fit.error)")
+    }
+
+    @Test("Block-scaled checkpoints run their GEMMs at the block-scaled efficiency, in their own precision only")
+    func blockScaledKernels() throws {
+        let model = try models().model("deepseek-v3")
+        #expect(model.blockScaledPrecision == .fp8)
+        #expect(try models().model("llama-3.1-8b").blockScaledPrecision == nil)
+        let system = try hardware().system("h800-cluster")
+        let profile = try calibration().profile(for: system.chip)
+        let rank = try RankHardware(system: system, ranksPerChip: 1, profile: profile)
+        let large = Kernel("large", .gemm, precision: .fp8, flops: 2 * 4096 * 7168 * 7168, bytes: 7168 * 7168)
+        var scaled = large
+        scaled.blockScaled = true
+        let ratio = try rank.time(scaled).compute.seconds / rank.time(large).compute.seconds
+        #expect(ratio.isApproximatelyEqual(to: profile.gemmEfficiency(.fp8)! / profile.gemmEfficiency(.fp8, blockScaled: true)!, relativeTolerance: 1e-12))
+        // A profile without a block-scaled figure runs them at its plain efficiency.
+        #expect(try calibration().profile(named: "ascend-910c-cann").gemmEfficiency(.int8, blockScaled: true) == 0.80)
+    }
+
     @Test("The chips of the prefill, decode and collective validation systems have profiles, and every profile passes its checks")
     func coverage() throws {
         let catalog = try calibration()

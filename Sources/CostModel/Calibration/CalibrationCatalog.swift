@@ -38,6 +38,16 @@ public struct CalibrationCatalog: Sendable {
         }
     }
 
+    /// A published GEMM table shipped with the catalog (`deepgemm-h800-fp8`).
+    public static func publishedGEMMs(_ name: String) throws(CostModelError) -> PublishedGEMMTable {
+        let path = try presets().appendingPathComponent("measurements").appendingPathComponent("\(name).json").path
+        do {
+            return try DataFile.load(PublishedGEMMTable.self, path: path)
+        } catch {
+            throw .calibration("cannot read the shipped GEMM table \(name): \(error)")
+        }
+    }
+
     /// Kernel measurements from a file in the same format.
     public static func loadMeasurements(path: String) throws(CostModelError) -> KernelMeasurements {
         do { return try DataFile.load(KernelMeasurements.self, path: path, unknownFields: .ignore) } catch { throw .file(error) }

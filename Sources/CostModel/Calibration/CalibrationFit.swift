@@ -114,6 +114,19 @@ public enum CalibrationFit {
         return (best.compute, best.memory, TimeSpan(seconds: best.overhead), best.error.squareRoot())
     }
 
+    /// The compute efficiency of a published GEMM table on `chip`: compute and memory efficiency and overhead
+    /// fitted together (``fitGEMMs(_:peak:bandwidth:bytesPerElement:maximumMemory:)``, one-byte operands), of
+    /// which only the compute efficiency is kept: the table times kernels alone, so its memory and launch
+    /// figures do not describe a framework's launches, while its large shapes fix the compute rate.
+    /// - Returns: nil when the chip lacks the table's precision.
+    public static func fitPublished(_ table: PublishedGEMMTable, chip: Chip) -> (compute: Double, error: Double)? {
+        guard let peak = chip.peak(table.precision)?.flopsPerSecond else { return nil }
+        let samples = table.rows.map { Sample(m: $0.m, k: $0.k, n: $0.n, seconds: $0.secondsPerGroup) }
+        let fit = fitGEMMs(samples, peak: peak, bandwidth: chip.memory.bandwidth.bytesPerSecond,
+                           bytesPerElement: table.precision.bytesPerElement)
+        return (fit.compute, fit.error)
+    }
+
     static func grid(_ low: Double, _ high: Double) -> [Double] {
         let steps = Int(((high - low) / efficiencyStep).rounded())
         return (0...steps).map { ((low + Double($0) * efficiencyStep) * 100).rounded() / 100 }

@@ -16,6 +16,10 @@ public struct CalibrationProfile: Sendable, Hashable, Codable {
     public var devicesPerChip: Int?
     /// Fraction of the dense peak that large GEMMs reach, per precision name (`bf16: 0.77`).
     public var gemm: [String: Double]
+    /// Fraction of the dense peak that GEMMs with fine-grained block-wise scales reach, per precision name,
+    /// where the stack runs them with their own kernels (DeepGEMM's FP8 with 128-wide scale blocks on Hopper).
+    /// Absent: such GEMMs run at `gemm`.
+    public var blockScaledGemm: [String: Double]?
     /// Fraction of HBM bandwidth that streaming operands (weights, activations) reach.
     public var memoryEfficiency: Double
     /// Fraction of HBM bandwidth GEMMs reach on their operands, when it differs from `memory_efficiency`
@@ -47,8 +51,12 @@ public struct CalibrationProfile: Sendable, Hashable, Codable {
         self.sources = sources
     }
 
-    /// GEMM efficiency for `precision`, or nil when the stack was not measured in it.
-    public func gemmEfficiency(_ precision: Precision) -> Double? { gemm[precision.rawValue] }
+    /// GEMM efficiency for `precision`, or nil when the stack was not measured in it; for block-scaled GEMMs
+    /// the block-scaled efficiency where the profile has one.
+    public func gemmEfficiency(_ precision: Precision, blockScaled: Bool = false) -> Double? {
+        if blockScaled, let efficiency = blockScaledGemm?[precision.rawValue] { return efficiency }
+        return gemm[precision.rawValue]
+    }
 }
 
 /// Attention kernels: compute-bound (prefill, absorbed MLA decode) and memory-bound (KV-cache reads).
@@ -114,6 +122,12 @@ extension CalibrationProfile: CheckedDescription {
                 throw DescriptionIssue(["gemm", key], "unknown precision '\(key)'. Known precisions: \(Precision.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             try Self.fraction(value, ["gemm", key])
+        }
+        for (key, value) in blockScaledGemm ?? [:] {
+            guard Precision(rawValue: key) != nil else {
+                throw DescriptionIssue(["block_scaled_gemm", key], "unknown precision '\(key)'. Known precisions: \(Precision.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            try Self.fraction(value, ["block_scaled_gemm", key])
         }
         try Self.fraction(memoryEfficiency, ["memory_efficiency"])
         if let gemmMemoryEfficiency, !(gemmMemoryEfficiency > 0 && gemmMemoryEfficiency <= 10) {

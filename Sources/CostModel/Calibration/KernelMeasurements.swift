@@ -59,3 +59,27 @@ public struct KernelMeasurements: Sendable, Hashable, Codable {
         }
     }
 }
+
+/// A published table of GEMM rates on one chip (`deepgemm-h800-fp8.json`): each row a shape, plain or grouped
+/// over experts, and the FLOP rate its kernel reached.
+public struct PublishedGEMMTable: Sendable, Hashable, Codable {
+    public var description: String
+    public var source: String
+    /// The catalog chip the figures were measured on.
+    public var chip: String
+    public var precision: Precision
+    public var rows: [Row]
+
+    /// `groups` GEMMs of m x k by k x n (one per expert; 1 for a plain GEMM) at `tflops`.
+    public struct Row: Sendable, Hashable, Codable {
+        public var layout: String
+        public var groups: Int
+        public var m: Int
+        public var n: Int
+        public var k: Int
+        public var tflops: Double
+
+        /// Seconds for one group's GEMM: the whole kernel's time shared evenly by its groups.
+        public var secondsPerGroup: Double { 2 * Double(m) * Double(n) * Double(k) / (tflops * 1e12) }
+    }
+}

@@ -21,8 +21,12 @@ public struct Kernel: Sendable, Hashable {
     public var bytes: Double
     /// Kernel launches this entry stands for.
     public var launches: Int
+    /// A GEMM whose operands carry fine-grained block-wise scales (a block-scaled checkpoint in its own
+    /// precision): it runs at the profile's block-scaled efficiency.
+    public var blockScaled: Bool
 
-    public init(_ name: String, _ kind: Kind, precision: Precision, flops: Double, bytes: Double, launches: Int = 1) {
+    public init(_ name: String, _ kind: Kind, precision: Precision, flops: Double, bytes: Double, launches: Int = 1, blockScaled: Bool = false) {
+        self.blockScaled = blockScaled
         self.name = name
         self.kind = kind
         self.precision = precision
@@ -50,7 +54,7 @@ public struct KernelTime: Sendable, Hashable {
 extension RankHardware {
     /// Roofline time of `kernel`: max(FLOPs / (peak x compute efficiency), bytes / (HBM bandwidth x memory
     /// efficiency)) + launches x kernel overhead. GEMMs use the profile's GEMM efficiency for their
-    /// precision, attention its attention efficiencies, elementwise kernels the memory efficiency alone.
+    /// precision (its block-scaled one for block-scaled GEMMs), attention its attention efficiencies, elementwise kernels the memory efficiency alone.
     /// - Throws: ``CostModelError/precision(_:)`` when the chip lacks the precision,
     ///   ``CostModelError/calibration(_:)`` when the profile has no efficiency for it.
     public func time(_ kernel: Kernel) throws(CostModelError) -> KernelTime {
@@ -71,7 +75,7 @@ extension RankHardware {
         let efficiency: Double
         switch kernel.kind {
         case .gemm:
-            guard let gemm = profile.gemmEfficiency(kernel.precision) else {
+            guard let gemm = profile.gemmEfficiency(kernel.precision, blockScaled: kernel.blockScaled) else {
                 throw .calibration("profile \(profile.name) has no \(kernel.precision.rawValue) GEMM efficiency; it was measured in \(profile.gemm.keys.sorted().joined(separator: ", "))")
             }
             efficiency = gemm

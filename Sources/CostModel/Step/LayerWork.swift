@@ -32,7 +32,8 @@ struct LayerWork {
     func gemm(_ name: String, rows: Double, inner: Double, outer: Double, precision: Precision? = nil) -> Kernel {
         let format = precision ?? compute
         let bytes = inner * outer * format.bytesPerElement + rows * (inner + outer) * activationBytes
-        return Kernel(name, .gemm, precision: format, flops: 2 * rows * inner * outer, bytes: bytes)
+        return Kernel(name, .gemm, precision: format, flops: 2 * rows * inner * outer, bytes: bytes,
+                      blockScaled: model.blockScaledPrecision == format)
     }
 
     /// Bytes of one activation element after quantisation for the GEMMs (the compute format, at most BF16).
@@ -180,12 +181,14 @@ struct LayerWork {
         let i = Double(moe.expertIntermediateSize)
         let slots = Self.touchedExperts(slots: slots, copies: r)
         let permute = Kernel("\(name) permutation", .elementwise, precision: .bf16, flops: 0, bytes: r * d * 2 * quantizedBytes)
+        let blockScaled = model.blockScaledPrecision == compute
         let gateUp = Kernel("\(name) gate and up", .gemm, precision: compute, flops: 2 * r * d * 2 * i,
-                            bytes: slots * d * 2 * i * weightBytes + r * (d * quantizedBytes + 2 * i * activationBytes))
+                            bytes: slots * d * 2 * i * weightBytes + r * (d * quantizedBytes + 2 * i * activationBytes),
+                            blockScaled: blockScaled)
         let activation = Kernel("\(name) activation", .elementwise, precision: .bf16, flops: 0,
                                 bytes: r * i * (3 * activationBytes + activationBytes + quantizedBytes))
         let down = Kernel("\(name) down", .gemm, precision: compute, flops: 2 * r * i * d,
-                          bytes: slots * i * d * weightBytes + r * (i + d) * activationBytes)
+                          bytes: slots * i * d * weightBytes + r * (i + d) * activationBytes, blockScaled: blockScaled)
         return [permute, gateUp, activation, down]
     }
 

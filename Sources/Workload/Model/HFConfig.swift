@@ -56,5 +56,21 @@ public struct HFConfig: Sendable, Hashable, Codable {
     public var nPositions: Int?
     public var nInner: Int?
 
+    // Quantised checkpoints (DeepSeek-V3's FP8 weights with one scale per 128 x 128 block).
+    public var quantizationConfig: QuantizationConfig?
+
     public init() {}
+
+    /// `quantization_config`: how the checkpoint's weights are stored.
+    public struct QuantizationConfig: Sendable, Hashable, Codable {
+        /// `fp8`, `int8`, ...
+        public var quantMethod: String?
+        /// Rows and columns of weight sharing one scale (fine-grained, block-wise scaling), when given.
+        public var weightBlockSize: [Int]?
+
+        public init(quantMethod: String? = nil, weightBlockSize: [Int]? = nil) {
+            self.quantMethod = quantMethod
+            self.weightBlockSize = weightBlockSize
+        }
+    }
 }

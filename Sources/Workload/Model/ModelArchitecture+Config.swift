@@ -1,3 +1,4 @@
+import Units
 extension ModelArchitecture {
     /// Normalises a Hugging Face config.
     ///
@@ -127,7 +128,21 @@ extension ModelArchitecture {
             tiedEmbeddings: config.tieWordEmbeddings ?? (config.modelType == "gpt2" || config.nEmbd != nil),
             attention: attention, ffn: ffn, moe: moe,
             mtpLayers: family == .deepseekV3 ? (config.numNextnPredictLayers ?? 0) : 0,
-            source: config._supernodeSource ?? config._nameOrPath)
+            source: config._supernodeSource ?? config._nameOrPath,
+            blockScaledPrecision: try Self.blockScaledPrecision(config.quantizationConfig, name: name))
+    }
+
+    /// The precision of a block-wise scaled checkpoint (`quant_method` with a `weight_block_size`), or nil.
+    static func blockScaledPrecision(_ config: HFConfig.QuantizationConfig?, name: String) throws(WorkloadError) -> Precision? {
+        guard let config, let blocks = config.weightBlockSize else { return nil }
+        guard blocks.count == 2, blocks.allSatisfy({ $0 > 0 }) else {
+            throw .invalid(model: name, field: "quantization_config.weight_block_size", reason: "needs two positive sizes (rows, columns), got \(blocks)")
+        }
+        guard let method = config.quantMethod, let precision = Precision(rawValue: method.lowercased()) else {
+            throw .invalid(model: name, field: "quantization_config.quant_method",
+                           reason: "'\(config.quantMethod ?? "")' is not a precision supernode knows (\(Precision.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
+        return precision
     }
 
     static func family(of config: HFConfig, name: String) throws(WorkloadError) -> Family {

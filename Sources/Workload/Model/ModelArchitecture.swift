@@ -18,6 +18,10 @@ public struct ModelArchitecture: Sendable, Hashable, Codable {
     public var mtpLayers: Int
     /// Where the description came from.
     public var source: String?
+    /// The precision whose GEMMs use fine-grained block-wise scales, when the checkpoint is stored that way
+    /// (DeepSeek-V3 and R1: FP8 with one scale per 128 x 128 weight block and per 1 x 128 activation tile).
+    /// Such GEMMs run their own kernels (DeepGEMM on Hopper), at their own efficiency.
+    public var blockScaledPrecision: Precision? = nil
 
     /// The architectures supernode reads.
     public enum Family: String, Sendable, Hashable, Codable, CaseIterable {
