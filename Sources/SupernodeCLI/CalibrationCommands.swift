@@ -17,14 +17,24 @@ struct Calibration: ParsableCommand {
             let profiles = try CalibrationCatalog.builtIn().profiles
             var table = Table(columns: [Table.Column("profile", .left), Table.Column("chips", .left), Table.Column("GEMM", .left),
                                         Table.Column("HBM"), Table.Column("attention", .left), Table.Column("launch")])
+            var blockScaled: [String] = []
             for profile in profiles {
                 table.append([profile.name, profile.chips.joined(separator: ", "),
-                              profile.gemm.sorted { $0.key < $1.key }.map { "\($0.key) \(NumberText.fixed($0.value, decimals: 2))" }.joined(separator: ", "),
+                              profile.gemm.sorted { $0.key < $1.key }.map { precision, value in
+                                  let marked = profile.blockScaledGemm?[precision] != nil ? "*" : ""
+                                  return "\(precision) \(NumberText.fixed(value, decimals: 2))\(marked)"
+                              }.joined(separator: ", "),
                               NumberText.fixed(profile.memoryEfficiency, decimals: 3),
                               "\(NumberText.fixed(profile.attention.computeEfficiency, decimals: 3)) / \(NumberText.fixed(profile.attention.memoryEfficiency, decimals: 3))",
                               profile.kernelOverhead.formatted()])
+                for (precision, value) in (profile.blockScaledGemm ?? [:]).sorted(by: { $0.key < $1.key }) {
+                    blockScaled.append("\(profile.name) \(precision) \(NumberText.fixed(value, decimals: 2))")
+                }
             }
             table.notes = ["Fractions of the chip's own peak and HBM bandwidth. Details and sources: supernode calibration show NAME"]
+            if !blockScaled.isEmpty {
+                table.notes.append("* with block-wise scales (checkpoints such as DeepSeek-V3's FP8): \(blockScaled.joined(separator: ", "))")
+            }
             switch output.format {
             case .table: return table.renderText()
             case .csv: return table.renderCSV()
