@@ -21,6 +21,9 @@ struct Validate: RenderingCommand {
     @Option(name: .long, parsing: .upToNextOption, help: "Run only the cases whose id contains one of these.")
     var only: [String] = []
 
+    @Flag(name: .long, help: "After the table, each prefill and decode case's prediction operator by operator, as predict prints it.")
+    var explain = false
+
     @OptionGroup var output: OutputOptions
 
     func render() throws -> String {
@@ -33,16 +36,33 @@ struct Validate: RenderingCommand {
             file.cases = file.cases.filter { item in only.contains { item.id.contains($0) } }
             guard !file.cases.isEmpty else { throw InputError("no case id contains \(only.joined(separator: " or "))") }
         }
+        if explain, output.format != .table {
+            throw InputError("--explain prints tables; drop --format \(output.format.rawValue) or --explain")
+        }
         let validator = Validator(hardware: try HardwareCatalog.builtIn(), models: try ModelCatalog.builtIn(),
                                   calibration: try CalibrationCatalog.builtIn())
         let report = validator.run(file)
         let tables = ValidationReportTables(report: report)
         let text: String
         switch output.format {
-        case .table: text = [tables.comparisons(), tables.summary()].map { $0.renderText(maxCellWidth: 46) }.joined(separator: "\n")
+        case .table:
+            var parts = [tables.comparisons(), tables.summary()].map { $0.renderText(maxCellWidth: 46) }
+            if explain { parts += explanations(report, validator: validator) }
+            text = parts.joined(separator: "\n")
         case .csv: text = tables.csvTable().renderCSV()
         case .json: text = JSONOutput.render(tables.document)
         }
         return (text, report.passed)
+    }
+
+    /// The prediction behind every compared prefill and decode case.
+    func explanations(_ report: ValidationReport, validator: Validator) -> [String] {
+        report.results.compactMap { result -> String? in
+            guard case .compared = result.outcome, result.item.phase == .prefill || result.item.phase == .decode,
+                  let (request, profile) = try? validator.stepRequest(result.item),
+                  let prediction = try? StepPredictor.predict(request, profile: profile) else { return nil }
+            let tables = PredictionReport(request: request, profile: profile, prediction: prediction).tables()
+            return "\n== \(result.item.id)\n" + tables.map { $0.renderText(maxCellWidth: 60) }.joined(separator: "\n")
+        }
     }
 }

@@ -50,11 +50,28 @@ public struct Validator: Sendable {
 
     /// The case's metrics as the cost model predicts them.
     func predict(_ item: ValidationCase) throws -> [String: Double] {
+        if item.phase == .collective {
+            let system = try hardware.system(item.system)
+            return try collective(item, system: system, profile: try calibration.profile(for: system.chip))
+        }
+        let (request, profile) = try stepRequest(item)
+        let prediction = try StepPredictor.predict(request, profile: profile)
+        var metrics: [String: Double] = [
+            ValidationMetric.tokensPerSecondPerChip.rawValue: prediction.tokensPerSecondPerChip,
+            ValidationMetric.stepMs.rawValue: prediction.stepTime.milliseconds,
+        ]
+        if let tpot = prediction.timePerOutputToken { metrics[ValidationMetric.tpotMs.rawValue] = tpot.milliseconds }
+        return metrics
+    }
+
+    /// The step a prefill or decode case asks the cost model for, with the profile of its chip: what
+    /// `supernode predict` would be given for it.
+    public func stepRequest(_ item: ValidationCase) throws -> (StepRequest, CalibrationProfile) {
+        guard item.phase == .prefill || item.phase == .decode else {
+            throw CostModelError.load("case \(item.id) is a \(item.phase.rawValue) case, not a prefill or decode step")
+        }
         var system = try hardware.system(item.system)
         let profile = try calibration.profile(for: system.chip)
-        if item.phase == .collective {
-            return try collective(item, system: system, profile: profile)
-        }
         guard let reference = item.model, let deployment = item.deployment else {
             throw CostModelError.load("the case needs a model and a deployment")
         }
@@ -69,15 +86,8 @@ public struct Validator: Sendable {
         }
         let phase: Phase = item.phase == .prefill ? .prefill : .decode
         let precision = item.precision ?? PrecisionSettings(compute: .bf16)
-        let prediction = try StepPredictor.predict(
-            StepRequest(system: system, model: model, phase: phase, precision: precision, deployment: deployment, load: item.load ?? Load()),
-            profile: profile)
-        var metrics: [String: Double] = [
-            ValidationMetric.tokensPerSecondPerChip.rawValue: prediction.tokensPerSecondPerChip,
-            ValidationMetric.stepMs.rawValue: prediction.stepTime.milliseconds,
-        ]
-        if let tpot = prediction.timePerOutputToken { metrics[ValidationMetric.tpotMs.rawValue] = tpot.milliseconds }
-        return metrics
+        return (StepRequest(system: system, model: model, phase: phase, precision: precision, deployment: deployment, load: item.load ?? Load()),
+                profile)
     }
 
     func collective(_ item: ValidationCase, system: System, profile: CalibrationProfile) throws -> [String: Double] {

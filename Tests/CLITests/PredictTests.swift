@@ -106,6 +106,17 @@ struct PredictTests {
         #expect(rows.allSatisfy { $0.hasPrefix("cm384-moe") })
     }
 
+    @Test("validate --explain shows each step case's prediction as predict prints it; only with tables")
+    func explain() {
+        let outcome = run(["validate", "--only", "h800-prefill", "cm384-moe-dispatch-ep256", "--explain"])
+        #expect(outcome.output.contains("== deepseek-h800-prefill-profile\nprefill of deepseek-v3 on h800-cluster"))
+        #expect(outcome.output.contains("Where the time goes"))
+        // A collective case has no step to explain.
+        #expect(!outcome.output.contains("== cm384-moe-dispatch-ep256"))
+        let json = run(["validate", "--explain", "--format", "json"])
+        #expect(json.status == 2 && json.output.isEmpty && json.errorOutput.contains("--explain prints tables"))
+    }
+
     @Test("calibration fit reproduces the shipped profile's figures")
     func calibrationFit() throws {
         let outcome = run(["calibration", "fit", "--format", "json"])
