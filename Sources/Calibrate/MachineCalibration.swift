@@ -36,10 +36,10 @@ public struct MachineCalibration: Sendable {
             ? min(1, m.elementwise.reduce(0) { $0 + $1.bytes } / elementwiseSeconds / bandwidth) : fit.memory
         // Attention: the compute efficiency from the shapes with several queries (a prefill), the memory
         // efficiency from the single-query ones (a decode step, a pass over the cache).
-        let prefillAttention = m.attention.filter { $0.queries > 1 }.map { $0.flops / $0.seconds / peak }.sorted()
-        let decodeAttention = m.attention.filter { $0.queries == 1 }.map { $0.bytes / $0.seconds / bandwidth }.sorted()
-        let attentionEfficiency = min(1, max(0.001, prefillAttention.isEmpty ? fit.compute : prefillAttention[prefillAttention.count / 2]))
-        let attentionMemoryEfficiency = min(1, max(0.001, decodeAttention.isEmpty ? memoryEfficiency : decodeAttention[decodeAttention.count / 2]))
+        let prefillAttention = m.attention.filter { $0.queries > 1 }.map { $0.flops / $0.seconds / peak }
+        let decodeAttention = m.attention.filter { $0.queries == 1 }.map { $0.bytes / $0.seconds / bandwidth }
+        let attentionEfficiency = min(1, max(0.001, prefillAttention.isEmpty ? fit.compute : prefillAttention.median))
+        let attentionMemoryEfficiency = min(1, max(0.001, decodeAttention.isEmpty ? memoryEfficiency : decodeAttention.median))
         let cores = max(m.cores, 1)
         let smallAllReduce = m.collectives.filter { $0.operation == "all_reduce" }.min { $0.bytesPerRank < $1.bytesPerRank }
         let smallExchange = m.collectives.filter { $0.operation == "all_to_all_v" }.min { $0.bytesPerRank < $1.bytesPerRank }

@@ -66,7 +66,6 @@ struct CalibrateCommand: RenderingCommand {
                 loads[index][.decode] = run.decodeExpertLoad
             }
         }
-        func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
         let machine = MachineCalibration(.median(kernels))
         var rows: [CalibrationComparison.Row] = []
         for (index, (layout, count)) in layouts.enumerated() {
@@ -75,7 +74,7 @@ struct CalibrateCommand: RenderingCommand {
                 let prediction = try StepPredictor.predict(try machine.request(for: configurations[index], ranks: count, phase: phase, expertLoad: load),
                                                            profile: machine.profile)
                 rows.append(.init(layout: layout.rawValue, ranks: count, sequences: configurations[index].sequences, phase: phase.rawValue, expertLoad: load,
-                                  measuredMs: median(phase == .prefill ? prefill[index] : decode[index]) * 1000, predictedMs: prediction.stepTime.milliseconds))
+                                  measuredMs: (phase == .prefill ? prefill[index] : decode[index]).median * 1000, predictedMs: prediction.stepTime.milliseconds))
             }
         }
         let comparison = CalibrationComparison(rows: rows, profile: machine.profile, chip: machine.chip, output: output)

@@ -122,3 +122,14 @@ struct RuntimeKernelTests {
         #expect(Tensor.random([4, 4], scale: 1, using: &a) == Tensor.random([4, 4], scale: 1, using: &b))
     }
 }
+
+@Suite("Calibration statistics")
+struct StatisticsTests {
+    @Test("The median is the middle value, or the mean of the two middle values of an even count")
+    func median() {
+        #expect([3.0, 1, 2].median == 2)
+        #expect([4.0, 1, 3, 2].median == 2.5)
+        #expect([5.0].median == 5)
+        #expect([Double]().median == 0)
+    }
+}

@@ -53,7 +53,7 @@ extension MachineMeasurements {
     /// Each timing the median over `rounds` (measurements of the same shapes), and the median copy rate.
     public static func median(_ rounds: [MachineMeasurements]) -> MachineMeasurements {
         precondition(!rounds.isEmpty, "at least one round")
-        func middle(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
+        func middle(_ values: [Double]) -> Double { values.median }
         var result = rounds[0]
         for index in result.gemms.indices { result.gemms[index].seconds = middle(rounds.map { $0.gemms[index].seconds }) }
         for index in result.attention.indices { result.attention[index].seconds = middle(rounds.map { $0.attention[index].seconds }) }
@@ -61,6 +61,15 @@ extension MachineMeasurements {
         for index in result.collectives.indices { result.collectives[index].seconds = middle(rounds.map { $0.collectives[index].seconds }) }
         result.copyBytesPerSecondPerThread = middle(rounds.map(\.copyBytesPerSecondPerThread))
         return result
+    }
+}
+
+extension Array where Element == Double {
+    /// The middle value, or the mean of the two middle values of an even count (0 when empty).
+    public var median: Double {
+        guard !isEmpty else { return 0 }
+        let sorted = self.sorted(), half = count / 2
+        return count % 2 == 1 ? sorted[half] : (sorted[half - 1] + sorted[half]) / 2
     }
 }
 
