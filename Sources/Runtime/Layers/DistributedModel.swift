@@ -197,7 +197,7 @@ public final class DistributedModel: @unchecked Sendable {
             let gathered = [Float](unsafeUninitializedCapacity: rows.count * d) { buffer, initialized in
                 for (index, row) in rows.enumerated() {
                     incoming[row.rank].withUnsafeBufferPointer { block in
-                        (buffer.baseAddress! + index * d).update(from: block.baseAddress! + row.start + 3, count: d)
+                        (buffer.baseAddress! + index * d).initialize(from: block.baseAddress! + row.start + 3, count: d)
                     }
                 }
                 initialized = rows.count * d
