@@ -35,7 +35,11 @@ public struct PredictionReport: Sendable {
             }
         }
         table.append(["tokens/s per chip", NumberText.grouped(prediction.tokensPerSecondPerChip, decimals: 0)])
-        table.append(["compute", "\(Self.ms(prediction.computeTime)) ms"])
+        if prediction.streamOverlap > .zero {
+            table.append(["compute", "\(Self.ms(prediction.computeTime)) ms, \(Self.ms(prediction.streamOverlap)) ms of it on two streams at once"])
+        } else {
+            table.append(["compute", "\(Self.ms(prediction.computeTime)) ms"])
+        }
         table.append(["communication", "\(Self.ms(prediction.exposedCommunication)) ms exposed, \(Self.ms(prediction.hiddenCommunication)) ms hidden behind compute"])
         for fact in prediction.facts { table.append([fact.name, fact.value]) }
         return table
@@ -66,9 +70,15 @@ public struct PredictionReport: Sendable {
             table.append(["\(small.count) smaller operators", "", "", Self.ms(small.reduce(.zero) { $0 + $1.time }),
                           NumberText.fixed(compute / step * 100, decimals: 1) + "%", ""])
         }
+        if prediction.streamOverlap > .zero {
+            table.append(["concurrent streams", "streams", "", "-" + Self.ms(prediction.streamOverlap),
+                          "-" + NumberText.fixed(prediction.streamOverlap / step * 100, decimals: 1) + "%", ""])
+        }
         table.append(["exposed communication", "communication", "", Self.ms(prediction.exposedCommunication),
                       NumberText.fixed(prediction.exposedCommunication / step * 100, decimals: 1) + "%", ""])
-        table.notes = ["Compute shares and the exposed communication add up to the step time; communication rows show their full time, most of it hidden."]
+        table.notes = [prediction.streamOverlap > .zero
+            ? "Compute shares, less the time the attention and MoE streams ran at once, plus the exposed communication add up to the step time; each stream's operators show their time on their share of the chip; communication rows show their full time."
+            : "Compute shares and the exposed communication add up to the step time; communication rows show their full time, most of it hidden."]
         return table
     }
 
@@ -104,6 +114,7 @@ public struct PredictionReport: Sendable {
             computeMs: JSONOutput.rounded(prediction.computeTime.milliseconds),
             exposedCommunicationMs: JSONOutput.rounded(prediction.exposedCommunication.milliseconds),
             hiddenCommunicationMs: JSONOutput.rounded(prediction.hiddenCommunication.milliseconds),
+            streamOverlapMs: JSONOutput.rounded(prediction.streamOverlap.milliseconds),
             operators: prediction.operators.map {
                 .init(name: $0.name, block: $0.block, calls: $0.calls, timeMs: JSONOutput.rounded($0.time.milliseconds), bound: $0.bound)
             },
@@ -146,6 +157,8 @@ public struct PredictionDocument: Sendable, Codable {
     public var computeMs: Double
     public var exposedCommunicationMs: Double
     public var hiddenCommunicationMs: Double
+    /// Compute the attention and MoE streams ran at the same time (partitioned decode micro-batches), 0 otherwise.
+    public var streamOverlapMs: Double
     public var operators: [Operator]
     public var memoryGb: [String: Double]
     public var facts: [String: String]

@@ -117,4 +117,17 @@ struct ScheduleTests {
         // Makespan is compute plus exposed communication.
         #expect((outcome.computeBusy + outcome.exposedNetwork).milliseconds.isApproximatelyEqual(to: outcome.makespan.milliseconds))
     }
+
+    @Test("Two streams: one chain's attention runs alongside the other's MoE path, communication included")
+    func streams() {
+        let chain = [t("a", .compute, 2), Task("d", .secondStream, TimeSpan(seconds: 0.5e-3), communication: true),
+                     t("e", .secondStream, 1.5), t("a2", .compute, 2)]
+        let outcome = MicrobatchSchedule.run([chain, chain])
+        // Stream 0: a0 [0,2], a1 [2,4], a2_0 [4,6], a2_1 [6,8]; stream 1: d0 [2,2.5], e0 [2.5,4], d1 [4,4.5], e1 [4.5,6].
+        #expect(outcome.makespan.milliseconds.isApproximatelyEqual(to: 8))
+        #expect(outcome.computeBusy.milliseconds.isApproximatelyEqual(to: 11))
+        #expect(outcome.computeUnion.milliseconds.isApproximatelyEqual(to: 8))
+        #expect(outcome.networkBusy.milliseconds.isApproximatelyEqual(to: 1))
+        #expect(outcome.exposedNetwork.milliseconds.isApproximatelyEqual(to: 0))
+    }
 }

@@ -21,10 +21,11 @@ struct StepTests {
         try StepPredictor.predict(request, profile: try calibration().profile(for: request.system.chip))
     }
 
-    @Test("The breakdown adds up: compute operators plus exposed communication equal the step", arguments: requests)
+    @Test("The breakdown adds up: compute operators, less what concurrent streams overlap, plus exposed communication equal the step",
+          arguments: requests)
     func addsUp(name: String) throws {
         let prediction = try predict(try request(name))
-        let sum = prediction.computeTime + prediction.exposedCommunication
+        let sum = prediction.computeTime - prediction.streamOverlap + prediction.exposedCommunication
         #expect(sum.seconds.isApproximatelyEqual(to: prediction.stepTime.seconds, relativeTolerance: 1e-9))
         #expect(prediction.memory.fits)
     }
@@ -104,6 +105,29 @@ struct StepTests {
             #expect(touched > previous && touched <= min(8, copies))
             previous = touched
         }
+    }
+
+    @Test("Partitioned decode streams: a share strictly between 0 and 1, stream overlap only there; one micro-batch ignores it")
+    func partitionedStreams() throws {
+        let request = try cloudMatrixDecode()
+        var profile = try calibration().profile(for: request.system.chip)
+        #expect(profile.decodeOverlap == .partitioned)
+        let partitioned = try StepPredictor.predict(request, profile: profile)
+        let share = try #require(partitioned.facts.first { $0.name == "attention / MoE stream share of compute" }?.value)
+        let attention = try #require(Double(share.split(separator: "/")[0].trimmingCharacters(in: .whitespaces)))
+        #expect(attention > 0 && attention < 1)
+        #expect(partitioned.streamOverlap > .zero)
+        profile.decodeOverlap = .alternating
+        let alternating = try StepPredictor.predict(request, profile: profile)
+        #expect(alternating.streamOverlap == .zero)
+        #expect(alternating.stepTime != partitioned.stepTime)
+        // With one micro-batch there is nothing to run alongside: both modes give the same step.
+        var single = request
+        single.deployment.microbatches = 1
+        profile.decodeOverlap = .partitioned
+        let one = try StepPredictor.predict(single, profile: profile)
+        profile.decodeOverlap = .alternating
+        #expect(one.stepTime == (try StepPredictor.predict(single, profile: profile)).stepTime)
     }
 
     @Test("Perfect balance is never slower than EPLB")

@@ -29,6 +29,8 @@ public struct CalibrationProfile: Sendable, Hashable, Codable {
     /// Fixed time every kernel costs on top of its roofline time (launch, setup, tail).
     public var kernelOverhead: TimeSpan
     public var network: NetworkEfficiency
+    /// How the stack overlaps a decode step's micro-batches. Default: `alternating`.
+    public var decodeOverlap: MicrobatchOverlap?
     /// Where each figure comes from.
     public var sources: [String: String]
     /// Ids of published results this profile was fitted to. A validation case among them is a calibration
@@ -101,6 +103,16 @@ public struct NetworkEfficiency: Sendable, Hashable, Codable {
         self.collectiveOverhead = collectiveOverhead
         self.computeShare = computeShare
     }
+}
+
+/// How micro-batches share a chip.
+public enum MicrobatchOverlap: String, Sendable, Hashable, Codable, CaseIterable, ListedChoice {
+    /// The micro-batches take turns on the whole chip; one's communication runs while the other computes
+    /// (DeepSeek's and SGLang's two-batch overlap).
+    case alternating
+    /// The attention path and the MoE path (router, dispatch, experts, combine) run as two concurrent
+    /// streams on disjoint shares of the compute units (CANN's decode pipeline on the 910C).
+    case partitioned
 }
 
 /// How many copies of a token cross the fabric when it is routed to several experts.

@@ -16,6 +16,9 @@ public struct StepPrediction: Sendable, Hashable {
     public var exposedCommunication: TimeSpan
     /// Communication that overlapped compute.
     public var hiddenCommunication: TimeSpan
+    /// Compute that two streams ran at the same time (partitioned micro-batch streams): counted in both
+    /// streams' operators, once in the step.
+    public var streamOverlap: TimeSpan = .zero
     public var memory: MemoryFootprint
     /// Derived figures worth showing: tokens per rank, expert load ratio, copies per token.
     public var facts: [(name: String, value: String)]
@@ -30,7 +33,8 @@ public struct StepPrediction: Sendable, Hashable {
         hasher.combine(operators)
     }
 
-    /// Compute time of all compute operators; with the exposed communication it adds up to the step time.
+    /// Compute time of all compute operators; less the stream overlap, plus the exposed communication, it
+    /// adds up to the step time.
     public var computeTime: TimeSpan {
         operators.filter { !$0.isCommunication }.reduce(.zero) { $0 + $1.time }
     }

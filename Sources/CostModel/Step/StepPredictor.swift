@@ -53,76 +53,40 @@ public enum StepPredictor {
         let work = LayerWork(model: model, phase: request.phase, compute: compute, cache: request.precision.cache,
                              attentionKind: layout.attentionKind, headParallel: layout.headParallel, ffnParallel: layout.ffnParallel)
         var ledger = Ledger()
-        let share = layout.microbatches > 1 ? profile.network.computeShare : 0
-
-        // One micro-batch's attention block (the router joins it on MoE layers).
-        let attentionKernels = work.attention(tokens: mbTokens, sequences: mbSequences, context: context)
-        let attentionTime = try ledger.price(attentionKernels, on: rank, block: "attention", calls: model.layers * layout.microbatches, slowdown: share)
-        let routingTime = try ledger.price(work.routing(tokens: mbTokens), on: rank, block: "moe", calls: model.moeLayerCount * layout.microbatches, slowdown: share)
-        let denseTime = model.denseLayerCount > 0
-            ? try ledger.price(work.denseFFN(tokens: mbTokens), on: rank, block: "ffn", calls: model.denseLayerCount * layout.microbatches, slowdown: share)
-            : .zero
-
-        // Tensor-parallel communication per attention and per dense FFN.
-        var attentionComm: [MicrobatchSchedule.Task] = []
-        var ffnComm: [MicrobatchSchedule.Task] = []
-        let overhead = profile.network.collectiveOverhead
-        let attentionCalls = model.layers * layout.microbatches
-        if layout.headParallel > 1 {
-            let group = try RankGroup(size: layout.headParallel, on: rank)
-            switch layout.attentionKind {
-            case .spTpSp:
-                let traffic = work.sequenceParallelTraffic(tokens: mbTokens)
-                let gather = Collectives.time(.allGather, bytes: Bytes(traffic.gather), group: group, overhead: overhead)
-                let exchange = Collectives.time(.allToAll, bytes: Bytes(traffic.exchange), group: group, overhead: overhead)
-                ledger.communication("attention KV all-gather", gather, calls: attentionCalls)
-                ledger.communication("attention all-to-all", exchange, calls: attentionCalls)
-                attentionComm = [.init("attention KV all-gather", .network, gather.total), .init("attention all-to-all", .network, exchange.total)]
-            case .tensor, .data:
-                let bytes = Bytes(work.headRows(mbTokens) * work.d * 2)
-                let reduce = Collectives.time(.allReduce, bytes: bytes, group: group, overhead: overhead)
-                ledger.communication("attention all-reduce", reduce, calls: attentionCalls)
-                attentionComm = [.init("attention all-reduce", .network, reduce.total)]
-            }
-        }
-        if layout.ffnParallel > 1, model.denseLayerCount > 0 {
-            let group = try RankGroup(size: layout.ffnParallel, on: rank)
-            let reduce = Collectives.time(.allReduce, bytes: Bytes(mbTokens * Double(layout.ffnParallel) * work.d * 2), group: group, overhead: overhead)
-            ledger.communication("FFN all-reduce", reduce, calls: model.denseLayerCount * layout.microbatches)
-            ffnComm = [.init("FFN all-reduce", .network, reduce.total)]
-        }
-
-        // Experts and their dispatch and combine, per micro-batch.
-        var expertTime = TimeSpan.zero, dispatch = CommunicationTime.zero, combine = CommunicationTime.zero
+        let blocks = LayerBlocks(work: work, layout: layout, rank: rank, request: request, mbTokens: mbTokens, mbSequences: mbSequences, context: context)
         var facts: [(String, String)] = [
             ("tokens per rank per step", NumberText.grouped(tokens, decimals: 0)),
             ("ranks", "\(layout.ranks) (\(layout.ranksPerChip) per chip)"),
         ]
-        if let moe = model.moe {
-            let moeCalls = model.moeLayerCount * layout.microbatches
-            let expert = try expertBlock(moe: moe, tokens: mbTokens, layout: layout, work: work, rank: rank, request: request, ledger: &ledger, calls: moeCalls, slowdown: share)
-            expertTime = expert.time
-            dispatch = expert.dispatch
-            combine = expert.combine
-            facts += expert.facts
-        }
 
-        // The chains: one per micro-batch, layer after layer.
-        var chain: [MicrobatchSchedule.Task] = []
-        for layer in 0..<model.layers {
-            chain.append(.init("attention", .compute, attentionTime))
-            chain += attentionComm
-            if model.isMoELayer(layer) {
-                chain.append(.init("router", .compute, routingTime))
-                chain.append(.init("dispatch", .network, dispatch.total))
-                chain.append(.init("experts", .compute, expertTime))
-                chain.append(.init("combine", .network, combine.total))
-            } else {
-                chain.append(.init("dense FFN", .compute, denseTime))
-                chain += ffnComm
+        // The layers of every micro-batch, scheduled. Alternating (DeepSeek's two-batch overlap): the
+        // micro-batches take turns on the whole chip while one's communication runs under the other's
+        // compute, the communication kernels holding the profile's compute share. Partitioned (CANN's decode
+        // pipeline): the attention path and the MoE path (router, dispatch, experts, combine) run as two
+        // concurrent streams, each on its share of the compute units, the share chosen so that the step is
+        // shortest, as the stack sets it to balance the two streams.
+        let outcome: MicrobatchSchedule.Outcome
+        let partitioned = request.phase == .decode && layout.microbatches > 1 && profile.decodeOverlap == .partitioned
+        if partitioned {
+            var scratch = Ledger()
+            let raw = try blocks.price(ledger: &scratch, attentionSlowdown: 0, moeSlowdown: 0)
+            var best: (share: Double, outcome: MicrobatchSchedule.Outcome)?
+            for step in 1...19 {
+                let share = Double(step) / 20
+                let outcome = MicrobatchSchedule.run(Array(repeating: raw.chain(model: model, partitioned: true, attentionShare: share), count: layout.microbatches))
+                if best == nil || outcome.makespan < best!.outcome.makespan { best = (share, outcome) }
             }
+            let share = best!.share
+            let priced = try blocks.price(ledger: &ledger, attentionSlowdown: 1 - share, moeSlowdown: share)
+            facts += priced.facts
+            facts.append(("attention / MoE stream share of compute", "\(NumberText.fixed(share, decimals: 2)) / \(NumberText.fixed(1 - share, decimals: 2))"))
+            outcome = MicrobatchSchedule.run(Array(repeating: priced.chain(model: model, partitioned: true), count: layout.microbatches))
+        } else {
+            let share = layout.microbatches > 1 ? profile.network.computeShare : 0
+            let priced = try blocks.price(ledger: &ledger, attentionSlowdown: share, moeSlowdown: share)
+            facts += priced.facts
+            outcome = MicrobatchSchedule.run(Array(repeating: priced.chain(model: model, partitioned: false), count: layout.microbatches))
         }
-        let outcome = MicrobatchSchedule.run(Array(repeating: chain, count: layout.microbatches))
 
         // After the layers: embedding, final norm, LM head (every token in decode, the last of each prompt in prefill).
         let headRows = request.phase == .decode ? tokens : sequences
@@ -147,7 +111,9 @@ public enum StepPredictor {
         }
 
         let stepTime = outcome.makespan + tail
-        let exposed = outcome.makespan - outcome.computeBusy + tailCommunication
+        // Time in which no compute ran, and compute counted twice because two streams ran it at once.
+        let exposed = outcome.makespan - outcome.computeUnion + tailCommunication
+        let streamOverlap = partitioned ? outcome.computeBusy - outcome.computeUnion : .zero
 
         let memory = footprint(request: request, layout: layout, rank: rank, tokens: tokens, sequences: sequences,
                                maxContext: maxContext, mbTokens: mbTokens)
@@ -168,7 +134,112 @@ public enum StepPredictor {
         return StepPrediction(
             phase: request.phase, stepTime: stepTime, tokensPerSecondPerChip: throughput, timePerOutputToken: tpot,
             tokensPerStep: tokensPerStep, operators: ledger.operators, exposedCommunication: max(exposed, .zero),
-            hiddenCommunication: max(outcome.networkBusy - exposed, .zero), memory: memory, facts: facts)
+            hiddenCommunication: max(outcome.networkBusy - exposed, .zero), streamOverlap: max(streamOverlap, .zero), memory: memory, facts: facts)
+    }
+
+    /// One micro-batch's blocks of a layer, priced: attention, router, dense FFN, experts, and the
+    /// communication between them.
+    struct LayerBlocks {
+        let work: LayerWork
+        let layout: Layout
+        let rank: RankHardware
+        let request: StepRequest
+        let mbTokens: Double, mbSequences: Double, context: Double
+
+        struct Priced {
+            var attention: TimeSpan
+            var routing: TimeSpan
+            var dense: TimeSpan
+            var experts: TimeSpan
+            var dispatch: TimeSpan
+            var combine: TimeSpan
+            var attentionComm: [MicrobatchSchedule.Task]
+            var ffnComm: [MicrobatchSchedule.Task]
+            var facts: [(String, String)]
+
+            /// One micro-batch's chain of tasks, layer after layer. `partitioned`: the MoE path (router, dispatch,
+            /// experts, combine, dense FFN) runs on its own stream, and with `attentionShare` durations priced on
+            /// the whole chip are stretched to each stream's share (attention path by 1 / share, MoE path by
+            /// 1 / (1 - share)). Otherwise compute on the compute resource, communication on the network.
+            func chain(model: ModelArchitecture, partitioned: Bool, attentionShare: Double? = nil) -> [MicrobatchSchedule.Task] {
+                let attentionStretch = attentionShare.map { 1 / $0 } ?? 1
+                let moeStretch = attentionShare.map { 1 / (1 - $0) } ?? 1
+                let moeStream: MicrobatchSchedule.Resource = partitioned ? .secondStream : .compute
+                let commStream: MicrobatchSchedule.Resource = partitioned ? .secondStream : .network
+                var chain: [MicrobatchSchedule.Task] = []
+                for layer in 0..<model.layers {
+                    chain.append(.init("attention", .compute, attention * attentionStretch))
+                    chain += attentionComm
+                    if model.isMoELayer(layer) {
+                        chain.append(.init("router", moeStream, routing * moeStretch))
+                        chain.append(.init("dispatch", commStream, dispatch, communication: true))
+                        chain.append(.init("experts", moeStream, experts * moeStretch))
+                        chain.append(.init("combine", commStream, combine, communication: true))
+                    } else {
+                        chain.append(.init("dense FFN", moeStream, dense * moeStretch))
+                        chain += ffnComm.map { .init($0.name, commStream, $0.duration, communication: true) }
+                    }
+                }
+                return chain
+            }
+        }
+
+        /// Prices the blocks into `ledger`, the attention block slowed by `attentionSlowdown` (the share of the
+        /// compute units it does not have) and the router, dense FFN and experts by `moeSlowdown`.
+        func price(ledger: inout Ledger, attentionSlowdown: Double, moeSlowdown: Double) throws(CostModelError) -> Priced {
+            let model = request.model
+            let profile = rank.profile
+            let attentionTime = try ledger.price(work.attention(tokens: mbTokens, sequences: mbSequences, context: context), on: rank,
+                                                 block: "attention", calls: model.layers * layout.microbatches, slowdown: attentionSlowdown)
+            let routingTime = try ledger.price(work.routing(tokens: mbTokens), on: rank, block: "moe", calls: model.moeLayerCount * layout.microbatches,
+                                               slowdown: moeSlowdown)
+            let denseTime = model.denseLayerCount > 0
+                ? try ledger.price(work.denseFFN(tokens: mbTokens), on: rank, block: "ffn", calls: model.denseLayerCount * layout.microbatches, slowdown: moeSlowdown)
+                : .zero
+
+            // Tensor-parallel communication per attention and per dense FFN.
+            var attentionComm: [MicrobatchSchedule.Task] = []
+            var ffnComm: [MicrobatchSchedule.Task] = []
+            let overhead = profile.network.collectiveOverhead
+            let attentionCalls = model.layers * layout.microbatches
+            if layout.headParallel > 1 {
+                let group = try RankGroup(size: layout.headParallel, on: rank)
+                switch layout.attentionKind {
+                case .spTpSp:
+                    let traffic = work.sequenceParallelTraffic(tokens: mbTokens)
+                    let gather = Collectives.time(.allGather, bytes: Bytes(traffic.gather), group: group, overhead: overhead)
+                    let exchange = Collectives.time(.allToAll, bytes: Bytes(traffic.exchange), group: group, overhead: overhead)
+                    ledger.communication("attention KV all-gather", gather, calls: attentionCalls)
+                    ledger.communication("attention all-to-all", exchange, calls: attentionCalls)
+                    attentionComm = [.init("attention KV all-gather", .network, gather.total), .init("attention all-to-all", .network, exchange.total)]
+                case .tensor, .data:
+                    let bytes = Bytes(work.headRows(mbTokens) * work.d * 2)
+                    let reduce = Collectives.time(.allReduce, bytes: bytes, group: group, overhead: overhead)
+                    ledger.communication("attention all-reduce", reduce, calls: attentionCalls)
+                    attentionComm = [.init("attention all-reduce", .network, reduce.total)]
+                }
+            }
+            if layout.ffnParallel > 1, model.denseLayerCount > 0 {
+                let group = try RankGroup(size: layout.ffnParallel, on: rank)
+                let reduce = Collectives.time(.allReduce, bytes: Bytes(mbTokens * Double(layout.ffnParallel) * work.d * 2), group: group, overhead: overhead)
+                ledger.communication("FFN all-reduce", reduce, calls: model.denseLayerCount * layout.microbatches)
+                ffnComm = [.init("FFN all-reduce", .network, reduce.total)]
+            }
+
+            // Experts and their dispatch and combine, per micro-batch.
+            var priced = Priced(attention: attentionTime, routing: routingTime, dense: denseTime, experts: .zero, dispatch: .zero, combine: .zero,
+                                attentionComm: attentionComm, ffnComm: ffnComm, facts: [])
+            if let moe = model.moe {
+                let moeCalls = model.moeLayerCount * layout.microbatches
+                let expert = try StepPredictor.expertBlock(moe: moe, tokens: mbTokens, layout: layout, work: work, rank: rank, request: request,
+                                                           ledger: &ledger, calls: moeCalls, slowdown: moeSlowdown)
+                priced.experts = expert.time
+                priced.dispatch = expert.dispatch.total
+                priced.combine = expert.combine.total
+                priced.facts = expert.facts
+            }
+            return priced
+        }
     }
 
     struct ExpertBlock {
