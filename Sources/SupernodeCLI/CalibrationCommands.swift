@@ -66,7 +66,9 @@ struct Calibration: ParsableCommand {
             table.append(["dispatch copies", "prefill \(network.prefillDispatch.rawValue), decode \(network.decodeDispatch.rawValue)"])
             table.append(["fixed cost: collective / dispatch / combine", "\(network.collectiveOverhead.formatted()) / \(network.dispatchOverhead.formatted()) / \(network.combineOverhead.formatted())"])
             if let fitted = profile.fittedTo, !fitted.isEmpty { table.append(["fitted to published", fitted.joined(separator: ", ")]) }
-            table.append(["compute share of communication", NumberText.fixed(network.computeShare, decimals: 2)])
+            table.append(["compute share of communication", network.decodeComputeShare.map {
+                "prefill \(NumberText.fixed(network.computeShare, decimals: 2)), decode \(NumberText.fixed($0, decimals: 2))"
+            } ?? NumberText.fixed(network.computeShare, decimals: 2)])
             for (key, text) in profile.sources.sorted(by: { $0.key < $1.key }) { table.append(["source: \(key)", SystemReport.oneLine(text)]) }
             switch output.format {
             case .table: return table.renderText(maxCellWidth: 200)

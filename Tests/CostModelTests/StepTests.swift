@@ -130,6 +130,23 @@ struct StepTests {
         #expect(one.stepTime == (try StepPredictor.predict(single, profile: profile)).stepTime)
     }
 
+    @Test("The schedule is stable: a little more compute per kernel makes the step a little longer, never a jump")
+    func stableSchedule() throws {
+        let request = try h800Prefill()
+        var profile = try calibration().profile(for: request.system.chip)
+        var previous: Double?
+        for hundredths in 10...24 {
+            profile.network.computeShare = Double(hundredths) / 100
+            let step = try StepPredictor.predict(request, profile: profile).stepTime.seconds
+            if let previous {
+                #expect(step >= previous)
+                // 1% more of the chip taken by communication: the compute stretches by about 1.2%.
+                #expect(step / previous < 1.03, "compute share \(hundredths)%: \(previous) s -> \(step) s")
+            }
+            previous = step
+        }
+    }
+
     @Test("Perfect balance is never slower than EPLB")
     func balance() throws {
         var request = try cloudMatrixDecode()

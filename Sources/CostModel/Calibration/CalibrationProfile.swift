@@ -88,8 +88,16 @@ public struct NetworkEfficiency: Sendable, Hashable, Codable {
     public var dispatchOverhead: TimeSpan
     /// Fixed cost of one expert combine.
     public var combineOverhead: TimeSpan
-    /// Fraction of the compute units a communication kernel occupies while it overlaps compute.
+    /// Fraction of the compute units a communication kernel occupies while it overlaps compute (prefill's
+    /// throughput kernels, and decode's unless `decode_compute_share` says otherwise).
     public var computeShare: Double
+    /// The same for decode's low-latency kernels, when it differs.
+    public var decodeComputeShare: Double?
+
+    /// The compute share of communication in `phase`.
+    public func computeShare(_ phase: Phase) -> Double {
+        phase == .decode ? decodeComputeShare ?? computeShare : computeShare
+    }
 
     public init(scaleUpEfficiency: Double, scaleOutEfficiency: Double, prefillDispatch: DispatchDeduplication,
                 decodeDispatch: DispatchDeduplication, collectiveOverhead: TimeSpan, dispatchOverhead: TimeSpan,
@@ -149,8 +157,8 @@ extension CalibrationProfile: CheckedDescription {
         try Self.fraction(attention.memoryEfficiency, ["attention", "memory_efficiency"])
         try Self.fraction(network.scaleUpEfficiency, ["network", "scale_up_efficiency"])
         try Self.fraction(network.scaleOutEfficiency, ["network", "scale_out_efficiency"])
-        guard network.computeShare >= 0, network.computeShare < 1 else {
-            throw DescriptionIssue(["network", "compute_share"], "must be a fraction in [0, 1), got \(network.computeShare)")
+        for (value, key) in [(network.computeShare, "compute_share"), (network.decodeComputeShare ?? 0, "decode_compute_share")] where !(value >= 0 && value < 1) {
+            throw DescriptionIssue(["network", key], "must be a fraction in [0, 1), got \(value)")
         }
         guard kernelOverhead >= .zero else { throw DescriptionIssue(["kernel_overhead"], "must not be negative") }
         for (value, key) in [(network.collectiveOverhead, "collective_overhead"), (network.dispatchOverhead, "dispatch_overhead"),

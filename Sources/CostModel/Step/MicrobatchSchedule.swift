@@ -4,12 +4,14 @@ import Units
 /// micro-batches whose tasks move between them.
 ///
 /// Each micro-batch is a chain of tasks in program order (attention, dispatch, experts, combine, next
-/// layer's attention, ...). A task starts when its predecessor in the chain has finished and its resource
-/// is free; among tasks that could start, the earliest goes first, ties to the lower micro-batch. With two
-/// micro-batches on compute and network this gives the ping-pong of DeepSeek's two-batch overlap: one
-/// micro-batch's dispatch and combine run while the other computes. With the MoE path (router, dispatch,
-/// experts, combine) on a second stream, the attention path of one micro-batch runs alongside the MoE path
-/// of the other, as in CANN's decode pipeline. With one micro-batch nothing overlaps.
+/// layer's attention, ...); a task starts when its predecessor in the chain has finished and its resource
+/// has finished the task before it. Resources run their tasks in issue order, as in-order streams do: a
+/// chain's stages (runs of consecutive tasks on one resource) are issued stage by stage, each stage for
+/// every micro-batch in turn. With two micro-batches on compute and network this is DeepSeek's and SGLang's
+/// two-batch overlap (attention 0, attention 1, experts 0, experts 1 on compute; dispatch and combine of one
+/// under the other's compute). With the MoE path (router, dispatch, experts, combine) on a second stream,
+/// one micro-batch's attention runs alongside the other's MoE path, as in CANN's decode pipeline. With one
+/// micro-batch nothing overlaps.
 public struct MicrobatchSchedule: Sendable {
     public enum Resource: Int, Sendable, Hashable, CaseIterable { case compute = 0, network = 1, secondStream = 2 }
 
@@ -40,23 +42,26 @@ public struct MicrobatchSchedule: Sendable {
         public var exposedNetwork: TimeSpan
     }
 
-    /// Runs the chains (one per micro-batch) to completion.
+    /// Runs the chains (one per micro-batch, all of the same shape) to completion.
     public static func run(_ chains: [[Task]]) -> Outcome {
-        var next = Array(repeating: 0, count: chains.count)
+        // Issue order: (stage, micro-batch, position), a topological order of the chains.
+        var order: [(stage: Int, chain: Int, position: Int)] = []
+        for (chain, tasks) in chains.enumerated() {
+            var stage = 0
+            for position in tasks.indices {
+                if position > 0, tasks[position].resource != tasks[position - 1].resource { stage += 1 }
+                order.append((stage, chain, position))
+            }
+        }
+        order.sort { ($0.stage, $0.chain, $0.position) < ($1.stage, $1.chain, $1.position) }
         var ready = Array(repeating: 0.0, count: chains.count)
         var free = Array(repeating: 0.0, count: Resource.allCases.count)
         var computeBusy = 0.0, networkBusy = 0.0
         var computeIntervals: [(Double, Double)] = []
         var networkIntervals: [(Double, Double)] = []
-        while true {
-            var choice: (chain: Int, start: Double)?
-            for chain in chains.indices where next[chain] < chains[chain].count {
-                let task = chains[chain][next[chain]]
-                let start = max(ready[chain], free[task.resource.rawValue])
-                if choice == nil || start < choice!.start - 1e-15 { choice = (chain, start) }
-            }
-            guard let (chain, start) = choice else { break }
-            let task = chains[chain][next[chain]]
+        for (_, chain, position) in order {
+            let task = chains[chain][position]
+            let start = max(ready[chain], free[task.resource.rawValue])
             let end = start + task.duration.seconds
             free[task.resource.rawValue] = end
             if task.isCommunication { networkBusy += task.duration.seconds } else { computeBusy += task.duration.seconds }
@@ -64,7 +69,6 @@ public struct MicrobatchSchedule: Sendable {
                 if task.isCommunication { networkIntervals.append((start, end)) } else { computeIntervals.append((start, end)) }
             }
             ready[chain] = end
-            next[chain] += 1
         }
         let makespan = ready.max() ?? 0
         // Compute intervals merged (streams may overlap), then the network intervals they do not cover.

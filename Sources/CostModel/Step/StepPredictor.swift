@@ -93,7 +93,7 @@ public enum StepPredictor {
             facts.append(("attention / MoE stream share of compute", "\(NumberText.fixed(share, decimals: 2)) / \(NumberText.fixed(1 - share, decimals: 2))"))
             outcome = MicrobatchSchedule.run(Array(repeating: priced.chain(model: model, partitioned: true), count: layout.microbatches))
         } else {
-            let share = layout.microbatches > 1 ? profile.network.computeShare : 0
+            let share = layout.microbatches > 1 ? profile.network.computeShare(request.phase) : 0
             let priced = try blocks.price(ledger: &ledger, attentionSlowdown: share, moeSlowdown: share)
             facts += priced.facts
             outcome = MicrobatchSchedule.run(Array(repeating: priced.chain(model: model, partitioned: false), count: layout.microbatches))
