@@ -70,24 +70,7 @@ public enum StepPredictor {
         if partitioned {
             var scratch = Ledger()
             let raw = try blocks.price(ledger: &scratch, attentionSlowdown: 0, moeSlowdown: 0)
-            // The step as a function of the share falls while the attention path is the longer stream and
-            // rises after: a ternary search over shares 0.05 ... 0.95 in steps of 0.05 finds its lowest point.
-            var makespans: [Int: TimeSpan] = [:]
-            func makespan(_ step: Int) -> TimeSpan {
-                if let known = makespans[step] { return known }
-                let chain = raw.chain(model: model, partitioned: true, attentionShare: Double(step) / 20)
-                let value = MicrobatchSchedule.run(Array(repeating: chain, count: layout.microbatches)).makespan
-                makespans[step] = value
-                return value
-            }
-            var low = 1, high = 19
-            while high - low > 2 {
-                let first = low + (high - low) / 3, second = high - (high - low) / 3
-                if makespan(first) <= makespan(second) { high = second } else { low = first }
-            }
-            let bestStep = (low...high).min { makespan($0) < makespan($1) || (makespan($0) == makespan($1) && $0 < $1) }!
-            let best = (share: Double(bestStep) / 20, makespan: makespan(bestStep))
-            let share = best.share
+            let share = bestAttentionShare(raw, model: model, microbatches: layout.microbatches)
             let priced = try blocks.price(ledger: &ledger, attentionSlowdown: 1 - share, moeSlowdown: share)
             facts += priced.facts
             facts.append(("attention / MoE stream share of compute", "\(NumberText.fixed(share, decimals: 2)) / \(NumberText.fixed(1 - share, decimals: 2))"))
@@ -146,6 +129,27 @@ public enum StepPredictor {
             phase: request.phase, stepTime: stepTime, tokensPerSecondPerChip: throughput, timePerOutputToken: tpot,
             tokensPerStep: tokensPerStep, operators: ledger.operators, exposedCommunication: max(exposed, .zero),
             hiddenCommunication: max(outcome.networkBusy - exposed, .zero), streamOverlap: max(streamOverlap, .zero), memory: memory, facts: facts)
+    }
+
+    /// The attention path's share of the compute units that makes the step shortest, in steps of 0.05. The
+    /// step falls while the attention path is the longer stream and rises after, so a ternary search over
+    /// 0.05 ... 0.95 finds its lowest point (ties to the smaller share).
+    static func bestAttentionShare(_ raw: LayerBlocks.Priced, model: ModelArchitecture, microbatches: Int) -> Double {
+        var makespans: [Int: TimeSpan] = [:]
+        func makespan(_ step: Int) -> TimeSpan {
+            if let known = makespans[step] { return known }
+            let chain = raw.chain(model: model, partitioned: true, attentionShare: Double(step) / 20)
+            let value = MicrobatchSchedule.run(Array(repeating: chain, count: microbatches)).makespan
+            makespans[step] = value
+            return value
+        }
+        var low = 1, high = 19
+        while high - low > 2 {
+            let first = low + (high - low) / 3, second = high - (high - low) / 3
+            if makespan(first) <= makespan(second) { high = second } else { low = first }
+        }
+        let best = (low...high).min { makespan($0) < makespan($1) || (makespan($0) == makespan($1) && $0 < $1) } ?? low
+        return Double(best) / 20
     }
 
     /// One micro-batch's blocks of a layer, priced: attention, router, dense FFN, experts, and the
