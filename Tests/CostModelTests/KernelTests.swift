@@ -1,4 +1,5 @@
 import Numerics
+import DataFiles
 import Testing
 import Units
 @testable import CostModel
@@ -109,6 +110,33 @@ struct CalibrationTests {
         #expect(ratio.isApproximatelyEqual(to: profile.gemmEfficiency(.fp8)! / profile.gemmEfficiency(.fp8, blockScaled: true)!, relativeTolerance: 1e-12))
         // A profile without a block-scaled figure runs them at its plain efficiency.
         #expect(try calibration().profile(named: "ascend-910c-cann").gemmEfficiency(.int8, blockScaled: true) == 0.80)
+    }
+
+    @Test("Prefill attention by length: table points exact, log-linear between, the ends beyond; decode kernels keep the flat figure")
+    func prefillAttentionByLength() throws {
+        let attention = AttentionEfficiency(computeEfficiency: 0.77, memoryEfficiency: 0.94, prefillByLength: [
+            .init(tokens: 1024, efficiency: 0.40), .init(tokens: 4096, efficiency: 0.60),
+        ])
+        #expect(attention.prefillEfficiency(length: 1024) == 0.40)
+        // 2048 is halfway between 1024 and 4096 in log2: 0.50.
+        #expect(try #require(attention.prefillEfficiency(length: 2048)).isApproximatelyEqual(to: 0.50))
+        #expect(attention.prefillEfficiency(length: 100) == 0.40)
+        #expect(attention.prefillEfficiency(length: 1e6) == 0.60)
+        #expect(AttentionEfficiency(computeEfficiency: 0.77, memoryEfficiency: 0.94).prefillEfficiency(length: 2048) == nil)
+
+        let system = try hardware().system("h800-cluster")
+        let profile = try calibration().profile(for: system.chip)
+        let rank = try RankHardware(system: system, ranksPerChip: 1, profile: profile)
+        let core = Kernel("core", .attention, precision: .bf16, flops: 1e12, bytes: 1e6)
+        var causal = core
+        causal.causalLength = 4096
+        let expected = 1e12 / (989.4e12 * profile.attention.prefillEfficiency(length: 4096)!)
+        #expect(try rank.time(causal).compute.seconds.isApproximatelyEqual(to: expected, relativeTolerance: 1e-9))
+        #expect(try rank.time(core).compute.seconds.isApproximatelyEqual(to: 1e12 / (989.4e12 * 0.77), relativeTolerance: 1e-9))
+        // A table whose lengths do not increase is refused.
+        var broken = profile
+        broken.attention.prefillByLength = [.init(tokens: 4096, efficiency: 0.6), .init(tokens: 1024, efficiency: 0.4)]
+        #expect(throws: DescriptionIssue.self) { try broken.check() }
     }
 
     @Test("The chips of the prefill, decode and collective validation systems have profiles, and every profile passes its checks")

@@ -1,3 +1,4 @@
+import Foundation
 import DataFiles
 import Units
 
@@ -65,10 +66,37 @@ public struct CalibrationProfile: Sendable, Hashable, Codable {
 public struct AttentionEfficiency: Sendable, Hashable, Codable {
     public var computeEfficiency: Double
     public var memoryEfficiency: Double
+    /// Causal prefill attention's compute efficiency by sequence length, where measured (short sequences
+    /// waste more of each tile on the mask and the pipeline's fill); between points linear in log2(length),
+    /// the end points beyond. Absent: `compute_efficiency` at every length.
+    public var prefillByLength: [LengthEfficiency]?
 
-    public init(computeEfficiency: Double, memoryEfficiency: Double) {
+    public init(computeEfficiency: Double, memoryEfficiency: Double, prefillByLength: [LengthEfficiency]? = nil) {
         self.computeEfficiency = computeEfficiency
         self.memoryEfficiency = memoryEfficiency
+        self.prefillByLength = prefillByLength
+    }
+
+    public struct LengthEfficiency: Sendable, Hashable, Codable {
+        public var tokens: Int
+        public var efficiency: Double
+
+        public init(tokens: Int, efficiency: Double) {
+            self.tokens = tokens
+            self.efficiency = efficiency
+        }
+    }
+
+    /// Causal attention's efficiency at a sequence of `length` tokens, or nil without a table.
+    public func prefillEfficiency(length: Double) -> Double? {
+        guard let points = prefillByLength, let first = points.first, let last = points.last else { return nil }
+        if length <= Double(first.tokens) { return first.efficiency }
+        if length >= Double(last.tokens) { return last.efficiency }
+        for (low, high) in zip(points, points.dropFirst()) where length <= Double(high.tokens) {
+            let position = log2(length / Double(low.tokens)) / log2(Double(high.tokens) / Double(low.tokens))
+            return low.efficiency + position * (high.efficiency - low.efficiency)
+        }
+        return last.efficiency
     }
 }
 
@@ -155,6 +183,16 @@ extension CalibrationProfile: CheckedDescription {
         }
         try Self.fraction(attention.computeEfficiency, ["attention", "compute_efficiency"])
         try Self.fraction(attention.memoryEfficiency, ["attention", "memory_efficiency"])
+        if let points = attention.prefillByLength {
+            guard !points.isEmpty else { throw DescriptionIssue(["attention", "prefill_by_length"], "give at least one point, or leave it out") }
+            for (index, point) in points.enumerated() {
+                guard point.tokens > 0 else { throw DescriptionIssue(["attention", "prefill_by_length", "\(index)", "tokens"], "must be positive, got \(point.tokens)") }
+                try Self.fraction(point.efficiency, ["attention", "prefill_by_length", "\(index)", "efficiency"])
+                if index > 0, point.tokens <= points[index - 1].tokens {
+                    throw DescriptionIssue(["attention", "prefill_by_length", "\(index)", "tokens"], "lengths must increase: \(point.tokens) after \(points[index - 1].tokens)")
+                }
+            }
+        }
         try Self.fraction(network.scaleUpEfficiency, ["network", "scale_up_efficiency"])
         try Self.fraction(network.scaleOutEfficiency, ["network", "scale_out_efficiency"])
         for (value, key) in [(network.computeShare, "compute_share"), (network.decodeComputeShare ?? 0, "decode_compute_share")] where !(value >= 0 && value < 1) {

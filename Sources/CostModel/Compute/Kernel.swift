@@ -24,9 +24,14 @@ public struct Kernel: Sendable, Hashable {
     /// A GEMM whose operands carry fine-grained block-wise scales (a block-scaled checkpoint in its own
     /// precision): it runs at the profile's block-scaled efficiency.
     public var blockScaled: Bool
+    /// The sequence length of a causal (prefill) attention kernel: its efficiency depends on it where the
+    /// profile has a table by length.
+    public var causalLength: Double?
 
-    public init(_ name: String, _ kind: Kind, precision: Precision, flops: Double, bytes: Double, launches: Int = 1, blockScaled: Bool = false) {
+    public init(_ name: String, _ kind: Kind, precision: Precision, flops: Double, bytes: Double, launches: Int = 1, blockScaled: Bool = false,
+                causalLength: Double? = nil) {
         self.blockScaled = blockScaled
+        self.causalLength = causalLength
         self.name = name
         self.kind = kind
         self.precision = precision
@@ -54,7 +59,8 @@ public struct KernelTime: Sendable, Hashable {
 extension RankHardware {
     /// Roofline time of `kernel`: max(FLOPs / (peak x compute efficiency), bytes / (HBM bandwidth x memory
     /// efficiency)) + launches x kernel overhead. GEMMs use the profile's GEMM efficiency for their
-    /// precision (its block-scaled one for block-scaled GEMMs), attention its attention efficiencies, elementwise kernels the memory efficiency alone.
+    /// precision (its block-scaled one for block-scaled GEMMs), attention its attention efficiencies (prefill's
+    /// by sequence length where the profile has them), elementwise kernels the memory efficiency alone.
     /// - Throws: ``CostModelError/precision(_:)`` when the chip lacks the precision,
     ///   ``CostModelError/calibration(_:)`` when the profile has no efficiency for it.
     public func time(_ kernel: Kernel) throws(CostModelError) -> KernelTime {
@@ -80,7 +86,7 @@ extension RankHardware {
             }
             efficiency = gemm
         case .attention:
-            efficiency = profile.attention.computeEfficiency
+            efficiency = kernel.causalLength.flatMap { profile.attention.prefillEfficiency(length: $0) } ?? profile.attention.computeEfficiency
         case .elementwise:
             efficiency = 1
         }

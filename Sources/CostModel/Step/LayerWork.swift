@@ -66,6 +66,9 @@ struct LayerWork {
     /// (tensor-parallel), the rank's own tokens otherwise.
     func projectionRows(_ t: Double) -> Double { attentionKind == .tensor ? t * Double(headParallel) : t }
 
+    /// A prefill's prompt length from the mean context its causal attention sees, (P + 1) / 2.
+    func promptLength(context c: Double) -> Double { 2 * c - 1 }
+
     func attention(tokens t: Double, sequences s: Double, context c: Double) -> [Kernel] {
         let tp = Double(headParallel)
         let rows = headRows(t)
@@ -80,7 +83,8 @@ struct LayerWork {
             case .prefill: coreBytes = rows * (h + 2 * kv + h) * dh * activationBytes
             case .decode: coreBytes = s * tp * c * 2 * kv * dh * cache.bytesPerElement + rows * 2 * h * dh * activationBytes
             }
-            kernels.append(Kernel("attention core", .attention, precision: activation, flops: coreFLOPs, bytes: coreBytes))
+            kernels.append(Kernel("attention core", .attention, precision: activation, flops: coreFLOPs, bytes: coreBytes,
+                                  causalLength: phase == .prefill ? promptLength(context: c) : nil))
             kernels.append(gemm("output projection", rows: rows, inner: h * dh, outer: d))
         case let .latent(heads, qLoraRank, kvLoraRank, nopeDim, ropeDim, valueDim):
             // Down projections and the latent are per token (replicated in tensor parallelism, the rank's
@@ -102,7 +106,8 @@ struct LayerWork {
                 kernels.append(gemm("kv up projection", rows: rows, inner: rkv, outer: h * (dn + dv)))
                 let flops = 2 * h * (dn + dr) * c * rows + 2 * h * dv * c * rows
                 let bytes = rows * h * (dn + dr + dn + dr + dv + dv) * activationBytes
-                kernels.append(Kernel("attention core (MLA)", .attention, precision: activation, flops: flops, bytes: bytes))
+                kernels.append(Kernel("attention core (MLA)", .attention, precision: activation, flops: flops, bytes: bytes,
+                                      causalLength: promptLength(context: c)))
             case .decode:
                 // Weight-absorbed form: attend over the 576-element latent cache directly.
                 kernels.append(Kernel("absorb keys (q·W_UK)", .attention, precision: activation, flops: 2 * rows * h * dn * rkv,
