@@ -116,6 +116,15 @@ struct RuntimeKernelTests {
         #expect(abs(out.values[1] - 2 / (1 + exp(-1))) < 1e-6)
     }
 
+    @Test("Fused SwiGLU over [gate | up] rows equals SwiGLU of the halves")
+    func swigluFused() {
+        var generator = SeededGenerator(seed: 4)
+        let gate = Tensor.random([3, 5], scale: 2, using: &generator), up = Tensor.random([3, 5], scale: 2, using: &generator)
+        let fused = Kernels.swiglu(fused: .concatenateColumns([gate, up]))
+        #expect(fused.shape == [3, 5])
+        #expect(fused.maxAbsoluteDifference(Kernels.swiglu(gate: gate, up: up)) < 1e-6)
+    }
+
     @Test("The same seed gives the same tensor")
     func seeded() {
         var a = SeededGenerator(seed: 42), b = SeededGenerator(seed: 42)

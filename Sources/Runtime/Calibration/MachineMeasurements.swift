@@ -156,10 +156,11 @@ public enum Calibrator {
             }
             let rows = 1024, width = 384
             let x = Tensor.random([rows, width], scale: 1, using: &generator)
+            let fused = Tensor.random([rows, 2 * width], scale: 1, using: &generator)
             let weight = Tensor(shape: [width], values: Array(repeating: 1, count: width))
             times.elementwise = [
                 try timed { time(window: quick ? 0.01 : 0.05) { _ = Kernels.rmsNorm(x, weight: weight) } },
-                try timed { time(window: quick ? 0.01 : 0.05) { _ = Kernels.swiglu(gate: x, up: x) } },
+                try timed { time(window: quick ? 0.01 : 0.05) { _ = Kernels.swiglu(fused: fused) } },
                 try timed { time(window: quick ? 0.01 : 0.05) { _ = x + x } },
             ]
             return times

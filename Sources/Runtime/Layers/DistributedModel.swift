@@ -22,7 +22,7 @@ public final class DistributedModel: @unchecked Sendable {
     public private(set) var expertCopies: [Int] = []
     let clock: PhaseClock
     /// This rank's slices of the weights, cut once: its heads' columns of wq, wk, wv and rows of wo, and for
-    /// tensor parallelism its columns of every expert's gate and up and rows of its down.
+    /// tensor parallelism its columns of every expert's gate and up and rows of its down; gate and up fused.
     let shards: [LayerWeights]
 
     /// - Throws: ``CommunicatorError/invalid(_:)`` when the layout does not divide the model over the ranks.
@@ -57,6 +57,7 @@ public final class DistributedModel: @unchecked Sendable {
                 shard.up = layer.up.map { $0.columns(slice) }
                 shard.down = layer.down.map { $0.rows(slice) }
             }
+            shard.gateUp = zip(shard.gate, shard.up).map { Tensor.concatenateColumns([$0, $1]) }
             return shard
         }
     }

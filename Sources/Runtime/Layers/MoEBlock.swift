@@ -1,20 +1,19 @@
 /// Running experts on token rows: the routed mixture for a set of rows, or one expert's rows, sharded or whole.
 enum Experts {
-    /// SwiGLU expert `e` on `rows`, optionally only columns `slice` of its FFN (tensor parallelism: the
-    /// partial outputs of all slices sum to the whole).
-    static func run(_ layer: LayerWeights, expert e: Int, rows: Tensor, slice: Range<Int>? = nil) -> Tensor {
+    /// SwiGLU expert `e` on `rows`: one GEMM for gate and up together when the layer has them fused (every
+    /// shard a model runs has), two otherwise, then the down GEMM.
+    static func run(_ layer: LayerWeights, expert e: Int, rows: Tensor) -> Tensor {
         guard rows.rows > 0 else { return .zeros([0, layer.down[e].columns]) }
-        let gate = slice.map { layer.gate[e].columns($0) } ?? layer.gate[e]
-        let up = slice.map { layer.up[e].columns($0) } ?? layer.up[e]
-        let down = slice.map { layer.down[e].rows($0) } ?? layer.down[e]
-        let hidden = Kernels.swiglu(gate: BLAS.matmul(rows, gate), up: BLAS.matmul(rows, up))
-        return BLAS.matmul(hidden, down)
+        let hidden = layer.gateUp.isEmpty
+            ? Kernels.swiglu(gate: BLAS.matmul(rows, layer.gate[e]), up: BLAS.matmul(rows, layer.up[e]))
+            : Kernels.swiglu(fused: BLAS.matmul(rows, layer.gateUp[e]))
+        return BLAS.matmul(hidden, layer.down[e])
     }
 
     /// The routed mixture of all experts for `input` (`[t, d]`), with `routes` from top-k; experts in
-    /// `owned` only (all by default), FFN columns `slice` only.
+    /// `owned` only (all by default).
     static func mixture(_ layer: LayerWeights, input: Tensor, routes: [[(expert: Int, weight: Float)]],
-                        owned: Range<Int>? = nil, slice: Range<Int>? = nil) -> Tensor {
+                        owned: Range<Int>? = nil) -> Tensor {
         let d = input.columns
         var out = Tensor.zeros([input.rows, d])
         let experts = owned ?? 0..<layer.gate.count
@@ -28,7 +27,7 @@ enum Experts {
             }
             guard !tokens.isEmpty else { continue }
             let rows = Tensor(shape: [tokens.count, d], values: tokens.flatMap { input.values[($0 * d)..<(($0 + 1) * d)] })
-            let result = run(layer, expert: e, rows: rows, slice: slice)
+            let result = run(layer, expert: e, rows: rows)
             for (index, token) in tokens.enumerated() {
                 for column in 0..<d { out.values[token * d + column] += weights[index] * result.values[index * d + column] }
             }

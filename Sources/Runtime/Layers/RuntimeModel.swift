@@ -55,6 +55,9 @@ public struct LayerWeights: Sendable {
     public var moeNorm: Tensor
     public var router: Tensor
     public var gate: [Tensor], up: [Tensor], down: [Tensor]
+    /// Each expert's gate and up side by side (`[d, 2i]`), for one GEMM instead of two; empty until a rank cuts
+    /// its shard.
+    public var gateUp: [Tensor] = []
 }
 
 /// The model's weights, the same on every rank for the same seed.

@@ -171,6 +171,26 @@ public enum Kernels {
         return .combine(gate, up) { g, u in g / (1 + exp(-g)) * u }
     }
 
+    /// SwiGLU of a fused gate-and-up product `[t, 2i]` (gate in the first i columns, up in the last i):
+    /// silu(gate) · up, `[t, i]`.
+    public static func swiglu(fused: Tensor) -> Tensor {
+        precondition(fused.columns % 2 == 0, "swiglu: a fused gate and up product has an even width, got \(fused.columns)")
+        let width = fused.columns / 2, rows = fused.rows
+        var values = [Float](repeating: 0, count: rows * width)
+        fused.values.withUnsafeBufferPointer { input in
+            values.withUnsafeMutableBufferPointer { output in
+                for row in 0..<rows {
+                    let gate = input.baseAddress! + row * 2 * width, up = gate + width, out = output.baseAddress! + row * width
+                    for column in 0..<width {
+                        let g = gate[column]
+                        out[column] = g / (1 + exp(-g)) * up[column]
+                    }
+                }
+            }
+        }
+        return Tensor(shape: [rows, width], values: values)
+    }
+
     /// Top-k routing: for each row of `logits` (`[t, experts]`), the k largest experts (ties to the lower
     /// index) and their softmax weights renormalised over the k.
     public static func topK(_ logits: Tensor, k: Int) -> [[(expert: Int, weight: Float)]] {
