@@ -67,6 +67,29 @@ struct ModelCatalogTests {
         #expect(model.mtpLayers == 1)
     }
 
+    @Test("A block-scaled checkpoint is read from quantization_config; a malformed one is refused naming the field")
+    func blockScaled() throws {
+        #expect(try models().model("deepseek-r1").blockScaledPrecision == .fp8)
+        #expect(try models().model("mixtral-8x7b").blockScaledPrecision == nil)
+        var config = HFConfig()
+        config.modelType = "llama"
+        config.hiddenSize = 64
+        config.numHiddenLayers = 2
+        config.numAttentionHeads = 4
+        config.intermediateSize = 128
+        config.vocabSize = 100
+        config.quantizationConfig = .init(quantMethod: "fp8", weightBlockSize: [128, 128])
+        #expect(try ModelCatalog.model(inline: config, name: "small").blockScaledPrecision == .fp8)
+        config.quantizationConfig = .init(quantMethod: "gptq")
+        #expect(try ModelCatalog.model(inline: config, name: "small").blockScaledPrecision == nil)
+        config.quantizationConfig = .init(quantMethod: "fp8", weightBlockSize: [128])
+        #expect {
+            try ModelCatalog.model(inline: config, name: "small")
+        } throws: { error in
+            "\(error)".contains("quantization_config.weight_block_size")
+        }
+    }
+
     @Test("DeepSeek-V3 caches 70,272 bytes per token in BF16 (61 layers x 576 x 2)")
     func deepSeekKV() throws {
         let model = try models().model("deepseek-v3")
