@@ -147,6 +147,17 @@ struct StepTests {
         }
     }
 
+    @Test("Grouped expert GEMMs compute whole blocks of rows per expert")
+    func paddedRows() {
+        // 649 rows on one expert in blocks of 128: 6 blocks, 768 rows.
+        #expect(LayerWork.paddedRows(copies: 649, experts: 1, blockRows: 128) == 768)
+        // 496 rows over 4 experts: 124 each, one block each: 512.
+        #expect(LayerWork.paddedRows(copies: 496, experts: 4, blockRows: 128) == 512)
+        // Whole blocks stay as they are; no block size, no padding.
+        #expect(LayerWork.paddedRows(copies: 1024, experts: 2, blockRows: 128) == 1024)
+        #expect(LayerWork.paddedRows(copies: 649, experts: 1, blockRows: 1) == 649)
+    }
+
     @Test("Perfect balance is never slower than EPLB")
     func balance() throws {
         var request = try cloudMatrixDecode()

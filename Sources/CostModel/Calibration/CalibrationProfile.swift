@@ -32,6 +32,9 @@ public struct CalibrationProfile: Sendable, Hashable, Codable {
     public var network: NetworkEfficiency
     /// How the stack overlaps a decode step's micro-batches. Default: `alternating`.
     public var decodeOverlap: MicrobatchOverlap?
+    /// Rows per block of the stack's grouped expert GEMMs: each expert's rows are computed in whole blocks of
+    /// this height, padding included. Default: 1 (no padding).
+    public var expertBlockRows: Int?
     /// Where each figure comes from.
     public var sources: [String: String]
     /// Ids of published results this profile was fitted to. A validation case among them is a calibration
@@ -177,6 +180,7 @@ extension CalibrationProfile: CheckedDescription {
             }
             try Self.fraction(value, ["block_scaled_gemm", key])
         }
+        if let rows = expertBlockRows, rows < 1 { throw DescriptionIssue(["expert_block_rows"], "must be at least 1, got \(rows)") }
         try Self.fraction(memoryEfficiency, ["memory_efficiency"])
         if let gemmMemoryEfficiency, !(gemmMemoryEfficiency > 0 && gemmMemoryEfficiency <= 10) {
             throw DescriptionIssue(["gemm_memory_efficiency"], "must be in (0, 10], got \(gemmMemoryEfficiency)")

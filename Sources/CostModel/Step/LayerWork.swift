@@ -20,6 +20,8 @@ struct LayerWork {
     let headParallel: Int
     /// Tensor-parallel degree of dense FFN weights.
     let ffnParallel: Int
+    /// Rows per block of the stack's grouped expert GEMMs: each expert's rows are computed in whole blocks.
+    var expertBlockRows: Double = 1
 
     var d: Double { Double(model.hiddenSize) }
     var weightBytes: Double { compute.bytesPerElement }
@@ -180,21 +182,32 @@ struct LayerWork {
 
     /// Grouped GEMMs of `slots` experts over `tokens` routed token copies, with the copies' permutation into
     /// expert order (read and write each copy) and the activation with its quantisation. Only the experts
-    /// that receive a copy read their weights: ``touchedExperts(slots:copies:)`` of them.
+    /// that receive a copy read their weights: ``touchedExperts(slots:copies:)`` of them; each computes its
+    /// rows in whole blocks of `expertBlockRows` (``paddedRows(copies:experts:blockRows:)``).
     func experts(_ name: String, tokens r: Double, slots: Double) -> [Kernel] {
         guard let moe = model.moe, r > 0 else { return [] }
         let i = Double(moe.expertIntermediateSize)
         let slots = Self.touchedExperts(slots: slots, copies: r)
         let permute = Kernel("\(name) permutation", .elementwise, precision: .bf16, flops: 0, bytes: r * d * 2 * quantizedBytes)
         let blockScaled = model.blockScaledPrecision == compute
-        let gateUp = Kernel("\(name) gate and up", .gemm, precision: compute, flops: 2 * r * d * 2 * i,
+        let rows = Self.paddedRows(copies: r, experts: slots, blockRows: expertBlockRows)
+        let gateUp = Kernel("\(name) gate and up", .gemm, precision: compute, flops: 2 * rows * d * 2 * i,
                             bytes: slots * d * 2 * i * weightBytes + r * (d * quantizedBytes + 2 * i * activationBytes),
                             blockScaled: blockScaled)
         let activation = Kernel("\(name) activation", .elementwise, precision: .bf16, flops: 0,
                                 bytes: r * i * (3 * activationBytes + activationBytes + quantizedBytes))
-        let down = Kernel("\(name) down", .gemm, precision: compute, flops: 2 * r * i * d,
+        let down = Kernel("\(name) down", .gemm, precision: compute, flops: 2 * rows * i * d,
                           bytes: slots * i * d * weightBytes + r * (i + d) * activationBytes, blockScaled: blockScaled)
         return [permute, gateUp, activation, down]
+    }
+
+    /// Rows a grouped GEMM computes for `copies` rows over `experts` experts when each expert's rows are
+    /// padded to whole blocks of `blockRows` (DeepGEMM aligns each expert's segment to 128 rows; CANN's INT8
+    /// GEMM tiles are 128 rows high): experts x ceil(copies / experts / blockRows) x blockRows, from the mean
+    /// rows per expert.
+    static func paddedRows(copies: Double, experts: Double, blockRows: Double) -> Double {
+        guard blockRows > 1, experts > 0 else { return copies }
+        return experts * (copies / experts / blockRows).rounded(.up) * blockRows
     }
 
     /// Expected number of a rank's `slots` experts that receive at least one of `copies` token copies, each

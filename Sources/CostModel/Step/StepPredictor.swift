@@ -51,7 +51,8 @@ public enum StepPredictor {
         let mbTokens = tokens / microbatches, mbSequences = sequences / microbatches
 
         let work = LayerWork(model: model, phase: request.phase, compute: compute, cache: request.precision.cache,
-                             attentionKind: layout.attentionKind, headParallel: layout.headParallel, ffnParallel: layout.ffnParallel)
+                             attentionKind: layout.attentionKind, headParallel: layout.headParallel, ffnParallel: layout.ffnParallel,
+                             expertBlockRows: Double(profile.expertBlockRows ?? 1))
         var ledger = Ledger()
         let blocks = LayerBlocks(work: work, layout: layout, rank: rank, request: request, mbTokens: mbTokens, mbSequences: mbSequences, context: context)
         var facts: [(String, String)] = [
