@@ -51,7 +51,7 @@ struct Calibration: ParsableCommand {
         func render() throws -> String {
             let profile = profile.hasSuffix(".yaml") || profile.hasSuffix(".json") || profile.contains("/")
                 ? try CalibrationCatalog.load(path: profile) : try CalibrationCatalog.builtIn().profile(named: profile)
-            var table = Table(title: "\(profile.name): \(profile.stack)", columns: [Table.Column("", .left), Table.Column("", .left, wrap: 70)])
+            var table = Table(title: "\(profile.name): \(profile.stack)", columns: [Table.Column("", .left), Table.Column("", .left, wrap: 54)])
             table.append(["chips", profile.chips.joined(separator: ", ")])
             if let devices = profile.devicesPerChip { table.append(["devices per chip", "\(devices)"]) }
             for (precision, value) in profile.gemm.sorted(by: { $0.key < $1.key }) { table.append(["GEMM \(precision)", NumberText.fixed(value, decimals: 3)]) }
@@ -60,7 +60,12 @@ struct Calibration: ParsableCommand {
             }
             table.append(["HBM streaming", NumberText.fixed(profile.memoryEfficiency, decimals: 3)])
             table.append(["attention compute / memory", "\(NumberText.fixed(profile.attention.computeEfficiency, decimals: 3)) / \(NumberText.fixed(profile.attention.memoryEfficiency, decimals: 3))"])
+            if let points = profile.attention.prefillByLength {
+                table.append(["prefill attention by length", points.map { "\($0.tokens): \(NumberText.fixed($0.efficiency, decimals: 3))" }.joined(separator: ", ")])
+            }
             table.append(["kernel overhead", profile.kernelOverhead.formatted()])
+            if let rows = profile.expertBlockRows { table.append(["expert GEMM block rows", "\(rows)"]) }
+            table.append(["decode micro-batches", (profile.decodeOverlap ?? .alternating).rawValue])
             let network = profile.network
             table.append(["scale-up / scale-out", "\(NumberText.fixed(network.scaleUpEfficiency, decimals: 2)) / \(NumberText.fixed(network.scaleOutEfficiency, decimals: 2)) of link bandwidth"])
             table.append(["dispatch copies", "prefill \(network.prefillDispatch.rawValue), decode \(network.decodeDispatch.rawValue)"])

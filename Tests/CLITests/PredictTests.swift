@@ -117,6 +117,17 @@ struct PredictTests {
         #expect(json.status == 2 && json.output.isEmpty && json.errorOutput.contains("--explain prints tables"))
     }
 
+    @Test("calibration list and show fit 100 columns and show every figure", arguments: ["h200-pytorch", "ascend-910c-cann"])
+    func calibrationShow(name: String) {
+        let list = run(["calibration"])
+        #expect(list.status == 0 && width(list.output) <= 100)
+        let show = run(["calibration", "show", name])
+        #expect(show.status == 0 && width(show.output) <= 100)
+        for label in ["GEMM", "attention compute / memory", "expert GEMM block rows", "decode micro-batches", "compute share of communication"] {
+            #expect(show.output.contains(label), "\(label)")
+        }
+    }
+
     @Test("calibration fit reproduces the shipped profile's figures")
     func calibrationFit() throws {
         let outcome = run(["calibration", "fit", "--format", "json"])
