@@ -77,11 +77,14 @@ public struct MicrobatchSchedule: Sendable {
             if let last = merged.last, start <= last.1 { merged[merged.count - 1].1 = max(last.1, end) } else { merged.append((start, end)) }
         }
         let union = merged.reduce(0) { $0 + ($1.1 - $1.0) }
-        var exposed = 0.0
-        for (start, end) in networkIntervals {
-            var covered = 0.0
-            for (computeStart, computeEnd) in merged {
-                covered += max(0, min(end, computeEnd) - max(start, computeStart))
+        // One sweep: the merged intervals are disjoint and sorted, the network intervals sorted by start.
+        var exposed = 0.0, first = 0
+        for (start, end) in networkIntervals.sorted(by: { $0.0 < $1.0 }) {
+            while first < merged.count, merged[first].1 <= start { first += 1 }
+            var covered = 0.0, index = first
+            while index < merged.count, merged[index].0 < end {
+                covered += max(0, min(end, merged[index].1) - max(start, merged[index].0))
+                index += 1
             }
             exposed += max(0, (end - start) - covered)
         }
