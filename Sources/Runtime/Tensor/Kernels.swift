@@ -196,14 +196,24 @@ public enum Kernels {
     public static func topK(_ logits: Tensor, k: Int) -> [[(expert: Int, weight: Float)]] {
         let experts = logits.columns
         precondition(k >= 1 && k <= experts, "top-\(k) of \(experts) experts")
-        return (0..<logits.rows).map { row in
-            let slice = Array(logits.values[(row * experts)..<((row + 1) * experts)])
-            let order = slice.indices.sorted { slice[$0] > slice[$1] || (slice[$0] == slice[$1] && $0 < $1) }
-            let chosen = Array(order.prefix(k))
-            let maximum = slice[chosen[0]]
-            let weights = chosen.map { exp(slice[$0] - maximum) }
-            let sum = weights.reduce(0, +)
-            return zip(chosen, weights).map { ($0, $1 / sum) }
+        return logits.values.withUnsafeBufferPointer { values in
+            (0..<logits.rows).map { row in
+                // k passes over the row, each taking the largest not yet chosen (ties to the lower index).
+                let scores = values.baseAddress! + row * experts
+                var chosen: [Int] = []
+                chosen.reserveCapacity(k)
+                for _ in 0..<k {
+                    var best = -1
+                    for expert in 0..<experts where !chosen.contains(expert) && (best < 0 || scores[expert] > scores[best]) {
+                        best = expert
+                    }
+                    chosen.append(best)
+                }
+                let maximum = scores[chosen[0]]
+                let weights = chosen.map { exp(scores[$0] - maximum) }
+                let sum = weights.reduce(0, +)
+                return zip(chosen, weights).map { ($0, $1 / sum) }
+            }
         }
     }
 }
