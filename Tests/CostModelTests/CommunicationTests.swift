@@ -103,7 +103,7 @@ struct ScheduleTests {
     func serial() {
         let outcome = MicrobatchSchedule.run([[t("a", .compute, 2), t("d", .network, 1), t("e", .compute, 3), t("c", .network, 1)]])
         #expect(outcome.makespan.milliseconds.isApproximatelyEqual(to: 7))
-        #expect(outcome.exposedNetwork.milliseconds.isApproximatelyEqual(to: 2))
+        #expect(outcome.exposed.milliseconds.isApproximatelyEqual(to: 2))
     }
 
     @Test("Two chains hide one's communication behind the other's compute")
@@ -113,9 +113,9 @@ struct ScheduleTests {
         // Compute: a0 [0,2], a1 [2,4], e0 [4,6], e1 [6,8]; network: d0 [2,3], d1 [4,5], c0 [6,7], c1 [8,9].
         #expect(outcome.makespan.milliseconds.isApproximatelyEqual(to: 9))
         #expect(outcome.computeBusy.milliseconds.isApproximatelyEqual(to: 8))
-        #expect(outcome.exposedNetwork.milliseconds.isApproximatelyEqual(to: 1))
+        #expect(outcome.exposed.milliseconds.isApproximatelyEqual(to: 1))
         // Makespan is compute plus exposed communication.
-        #expect((outcome.computeBusy + outcome.exposedNetwork).milliseconds.isApproximatelyEqual(to: outcome.makespan.milliseconds))
+        #expect((outcome.computeBusy + outcome.exposed).milliseconds.isApproximatelyEqual(to: outcome.makespan.milliseconds))
     }
 
     @Test("Two streams: one chain's attention runs alongside the other's MoE path, communication included")
@@ -128,6 +128,6 @@ struct ScheduleTests {
         #expect(outcome.computeBusy.milliseconds.isApproximatelyEqual(to: 11))
         #expect(outcome.computeUnion.milliseconds.isApproximatelyEqual(to: 8))
         #expect(outcome.networkBusy.milliseconds.isApproximatelyEqual(to: 1))
-        #expect(outcome.exposedNetwork.milliseconds.isApproximatelyEqual(to: 0))
+        #expect(outcome.exposed.milliseconds.isApproximatelyEqual(to: 0))
     }
 }

@@ -38,8 +38,8 @@ public struct MicrobatchSchedule: Sendable {
         public var computeUnion: TimeSpan
         /// Communication tasks' time.
         public var networkBusy: TimeSpan
-        /// Network time that no compute ran alongside: communication the overlap did not hide.
-        public var exposedNetwork: TimeSpan
+        /// Time in which no compute ran: communication the overlap did not hide, and waits.
+        public var exposed: TimeSpan { makespan - computeUnion }
     }
 
     /// Runs the chains (one per micro-batch, all of the same shape) to completion.
@@ -58,37 +58,23 @@ public struct MicrobatchSchedule: Sendable {
         var free = Array(repeating: 0.0, count: Resource.allCases.count)
         var computeBusy = 0.0, networkBusy = 0.0
         var computeIntervals: [(Double, Double)] = []
-        var networkIntervals: [(Double, Double)] = []
         for (_, chain, position) in order {
             let task = chains[chain][position]
             let start = max(ready[chain], free[task.resource.rawValue])
             let end = start + task.duration.seconds
             free[task.resource.rawValue] = end
             if task.isCommunication { networkBusy += task.duration.seconds } else { computeBusy += task.duration.seconds }
-            if task.duration.seconds > 0 {
-                if task.isCommunication { networkIntervals.append((start, end)) } else { computeIntervals.append((start, end)) }
-            }
+            if task.duration.seconds > 0, !task.isCommunication { computeIntervals.append((start, end)) }
             ready[chain] = end
         }
         let makespan = ready.max() ?? 0
-        // Compute intervals merged (streams may overlap), then the network intervals they do not cover.
+        // Compute intervals merged (streams may overlap): the time in which some compute ran.
         var merged: [(Double, Double)] = []
         for (start, end) in computeIntervals.sorted(by: { $0.0 < $1.0 }) {
             if let last = merged.last, start <= last.1 { merged[merged.count - 1].1 = max(last.1, end) } else { merged.append((start, end)) }
         }
         let union = merged.reduce(0) { $0 + ($1.1 - $1.0) }
-        // One sweep: the merged intervals are disjoint and sorted, the network intervals sorted by start.
-        var exposed = 0.0, first = 0
-        for (start, end) in networkIntervals.sorted(by: { $0.0 < $1.0 }) {
-            while first < merged.count, merged[first].1 <= start { first += 1 }
-            var covered = 0.0, index = first
-            while index < merged.count, merged[index].0 < end {
-                covered += max(0, min(end, merged[index].1) - max(start, merged[index].0))
-                index += 1
-            }
-            exposed += max(0, (end - start) - covered)
-        }
         return Outcome(makespan: TimeSpan(seconds: makespan), computeBusy: TimeSpan(seconds: computeBusy), computeUnion: TimeSpan(seconds: union),
-                       networkBusy: TimeSpan(seconds: networkBusy), exposedNetwork: TimeSpan(seconds: exposed))
+                       networkBusy: TimeSpan(seconds: networkBusy))
     }
 }

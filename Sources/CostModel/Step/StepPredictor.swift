@@ -107,7 +107,7 @@ public enum StepPredictor {
 
         let stepTime = outcome.makespan + tail
         // Time in which no compute ran, and compute counted twice because two streams ran it at once.
-        let exposed = outcome.makespan - outcome.computeUnion + tailCommunication
+        let exposed = outcome.exposed + tailCommunication
         let streamOverlap = partitioned ? outcome.computeBusy - outcome.computeUnion : .zero
 
         let memory = footprint(request: request, layout: layout, rank: rank, tokens: tokens, sequences: sequences,

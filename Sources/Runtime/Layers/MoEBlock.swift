@@ -1,13 +1,11 @@
 /// Running experts on token rows: the routed mixture for a set of rows, or one expert's rows, sharded or whole.
 enum Experts {
-    /// SwiGLU expert `e` on `rows`: one GEMM for gate and up together when the layer has them fused (every
-    /// shard a model runs has), two otherwise, then the down GEMM.
+    /// SwiGLU expert `e` on `rows`: one GEMM for gate and up together (a rank's shard has them fused), then
+    /// the down GEMM.
     static func run(_ layer: LayerWeights, expert e: Int, rows: Tensor) -> Tensor {
+        precondition(layer.gateUp.count == layer.down.count, "experts run on a rank's shard, whose gate and up are fused")
         guard rows.rows > 0 else { return .zeros([0, layer.down[e].columns]) }
-        let hidden = layer.gateUp.isEmpty
-            ? Kernels.swiglu(gate: BLAS.matmul(rows, layer.gate[e]), up: BLAS.matmul(rows, layer.up[e]))
-            : Kernels.swiglu(fused: BLAS.matmul(rows, layer.gateUp[e]))
-        return BLAS.matmul(hidden, layer.down[e])
+        return BLAS.matmul(Kernels.swiglu(fused: BLAS.matmul(rows, layer.gateUp[e])), layer.down[e])
     }
 
     /// The routed mixture of all experts for `input` (`[t, d]`), with `routes` from top-k; experts in
