@@ -7,11 +7,19 @@ public struct PredictionReport: Sendable {
     public let request: StepRequest
     public let profile: CalibrationProfile
     public let prediction: StepPrediction
+    /// The same step as one batch, when the request splits it into micro-batches.
+    public let singleBatch: StepPrediction?
 
-    public init(request: StepRequest, profile: CalibrationProfile, prediction: StepPrediction) {
+    public init(request: StepRequest, profile: CalibrationProfile, prediction: StepPrediction, singleBatch: StepPrediction? = nil) {
         self.request = request
         self.profile = profile
         self.prediction = prediction
+        self.singleBatch = singleBatch
+    }
+
+    /// Tokens/s per chip with the request's micro-batches over tokens/s as one batch, less 1.
+    public var microbatchGain: Double? {
+        singleBatch.map { prediction.tokensPerSecondPerChip / $0.tokensPerSecondPerChip - 1 }
     }
 
     static func ms(_ time: TimeSpan) -> String { NumberText.fixed(time.milliseconds, decimals: 3) }
@@ -42,6 +50,10 @@ public struct PredictionReport: Sendable {
         }
         table.append(["communication", "\(Self.ms(prediction.exposedCommunication)) ms exposed, \(Self.ms(prediction.hiddenCommunication)) ms hidden behind compute"])
         for fact in prediction.facts { table.append([fact.name, fact.value]) }
+        if let single = singleBatch, let gain = microbatchGain {
+            let verdict = gain < 0 ? "splitting costs \(NumberText.fixed(-gain * 100, decimals: 1))%" : "splitting gains \(NumberText.fixed(gain * 100, decimals: 1))%"
+            table.append(["as one batch instead", "\(Self.ms(single.stepTime)) ms, \(NumberText.grouped(single.tokensPerSecondPerChip, decimals: 0)) tokens/s per chip (\(verdict))"])
+        }
         return table
     }
 
@@ -115,6 +127,7 @@ public struct PredictionReport: Sendable {
             exposedCommunicationMs: JSONOutput.rounded(prediction.exposedCommunication.milliseconds),
             hiddenCommunicationMs: JSONOutput.rounded(prediction.hiddenCommunication.milliseconds),
             streamOverlapMs: JSONOutput.rounded(prediction.streamOverlap.milliseconds),
+            singleBatchStepMs: singleBatch.map { JSONOutput.rounded($0.stepTime.milliseconds) },
             operators: prediction.operators.map {
                 .init(name: $0.name, block: $0.block, calls: $0.calls, timeMs: JSONOutput.rounded($0.time.milliseconds), bound: $0.bound)
             },
@@ -159,6 +172,8 @@ public struct PredictionDocument: Sendable, Codable {
     public var hiddenCommunicationMs: Double
     /// Compute the attention and MoE streams ran at the same time (partitioned decode micro-batches), 0 otherwise.
     public var streamOverlapMs: Double
+    /// The step run as one batch, when the request splits it into micro-batches.
+    public var singleBatchStepMs: Double?
     public var operators: [Operator]
     public var memoryGb: [String: Double]
     public var facts: [String: String]

@@ -107,7 +107,8 @@ struct Predict: RenderingCommand {
     func render() throws -> String {
         let (request, profile) = try request()
         let prediction = try StepPredictor.predict(request, profile: profile)
-        let report = PredictionReport(request: request, profile: profile, prediction: prediction)
+        let report = PredictionReport(request: request, profile: profile, prediction: prediction,
+                                      singleBatch: try StepPredictor.singleBatch(request, profile: profile))
         switch output.format {
         case .table: return report.tables().map { $0.renderText(maxCellWidth: 60) }.joined(separator: "\n")
         case .csv: return report.csvTable().renderCSV()

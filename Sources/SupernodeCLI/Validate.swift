@@ -61,7 +61,8 @@ struct Validate: RenderingCommand {
             guard case .compared = result.outcome, result.item.phase == .prefill || result.item.phase == .decode,
                   let (request, profile) = try? validator.stepRequest(result.item),
                   let prediction = try? StepPredictor.predict(request, profile: profile) else { return nil }
-            let tables = PredictionReport(request: request, profile: profile, prediction: prediction).tables()
+            let single = try? StepPredictor.singleBatch(request, profile: profile)
+            let tables = PredictionReport(request: request, profile: profile, prediction: prediction, singleBatch: single).tables()
             return "\n== \(result.item.id)\n" + tables.map { $0.renderText(maxCellWidth: 60) }.joined(separator: "\n")
         }
     }

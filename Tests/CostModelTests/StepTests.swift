@@ -92,6 +92,33 @@ struct StepTests {
         #expect(double.exposedCommunication < single.exposedCommunication)
     }
 
+    /// SGLang's two-batch-overlap ablation (LMSYS blog, 2025-05-05, DeepSeek-V3 decode, EP72 on H100, 2,000-token
+    /// inputs): -27% at 32 sequences per GPU, +25.5% at 256, break-even "between 64 and 128". Not a validation case and
+    /// not used by any profile, so an independent check of the micro-batch schedule and of DeepEP's decode share.
+    @Test("Micro-batching costs small decode batches and pays at large ones, as SGLang measured on H100")
+    func twoBatchOverlapAblation() throws {
+        func gain(_ batch: Int) throws -> Double {
+            let request = StepRequest(
+                system: try hardware().system("h100-cluster"), model: try models().model("deepseek-v3"), phase: .decode,
+                precision: PrecisionSettings(compute: .fp8),
+                deployment: Deployment(chips: 72, expertParallel: 72, attention: AttentionLayout(kind: .data, degree: 72), microbatches: 2,
+                                       expertBalance: .eplb, redundantExperts: 32),
+                load: Load(batchPerChip: batch, contextTokens: 2000))
+            let profile = try calibration().profile(for: request.system.chip)
+            let split = try StepPredictor.predict(request, profile: profile)
+            let single = try #require(try StepPredictor.singleBatch(request, profile: profile))
+            return split.tokensPerSecondPerChip / single.tokensPerSecondPerChip - 1
+        }
+        let small = try gain(32), large = try gain(256)
+        #expect(abs(small - -0.27) < 0.10, "32 sequences per GPU: \(small), SGLang measured -0.27")
+        #expect(abs(large - 0.255) < 0.10, "256 sequences per GPU: \(large), SGLang measured +0.255")
+        #expect(try gain(64) < 0)
+        #expect(try gain(128) > 0)
+        var one = try cloudMatrixDecode()
+        one.deployment.microbatches = 1
+        #expect(try StepPredictor.singleBatch(one, profile: try calibration().profile(for: one.system.chip)) == nil)
+    }
+
     @Test("Only experts that receive a copy stream their weights: slots x (1 - (1 - 1/slots)^copies)")
     func touchedExperts() {
         // 8 copies over 6 slots: 6 x (1 - (5/6)^8) = 4.6046.
