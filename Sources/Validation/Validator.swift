@@ -106,13 +106,9 @@ public struct Validator: Sendable {
             guard let tokens = spec.tokensPerRank, let hidden = spec.hidden, let topK = spec.topK else {
                 throw CostModelError.load("moe_dispatch and moe_combine need tokens_per_rank, hidden and top_k")
             }
-            let format = try spec.dtype.map { try Precision.parse($0) } ?? (spec.op == .moeCombine ? .bf16 : .bf16)
-            let experts = spec.experts ?? ranks
-            let exchange = ExpertExchange(
-                tokensPerRank: Double(tokens), topK: topK, hidden: hidden, group: group, slotsPerRank: max(1, experts / ranks),
-                deduplication: profile.network.decodeDispatch, loadRatio: 1)
-            time = exchange.time(bytesPerCopy: ExpertExchange.payloadBytes(hidden: hidden, precision: format),
-                                 overhead: spec.op == .moeDispatch ? profile.network.dispatchOverhead : profile.network.combineOverhead)
+            let format = try spec.dtype.map { try Precision.parse($0) } ?? .bf16
+            time = try ExpertExchange.benchmark(spec.op == .moeDispatch ? .dispatch : .combine, ranks: ranks, tokensPerRank: tokens,
+                                                hidden: hidden, topK: topK, experts: spec.experts, precision: format, on: rank)
         case .allReduce, .allGather, .reduceScatter, .allToAll:
             guard let bytes = spec.bytes else { throw CostModelError.load("\(spec.op.rawValue) needs bytes, such as '64 MB'") }
             let operation: CollectiveOperation = switch spec.op {

@@ -149,15 +149,28 @@ struct CalibrationTests {
         }
     }
 
-    @Test("The Ascend dispatch and combine fixed costs are what the EP8 microbenchmarks leave after transfer and latency")
-    func ascendDispatchFit() throws {
+    @Test("The Ascend dispatch and combine fixed costs refit from the paper's table, and the fit reproduces its rows")
+    func ascendExchangeFit() throws {
         let profile = try calibration().profile(named: "ascend-910c-cann")
-        let copies = 128.0 * 8 * 7 / 8
-        let bandwidth = 196e9 * profile.network.scaleUpEfficiency
-        let dispatch = 116e-6 - copies * ExpertExchange.payloadBytes(hidden: 7168, precision: .int8) / bandwidth - 0.5e-6
-        let combine = 118e-6 - copies * ExpertExchange.payloadBytes(hidden: 7168, precision: .bf16) / bandwidth - 0.5e-6
-        #expect(abs(profile.network.dispatchOverhead.seconds - dispatch) < 0.5e-6)
-        #expect(abs(profile.network.combineOverhead.seconds - combine) < 0.5e-6)
+        let table = try CalibrationCatalog.publishedExchanges("cloudmatrix384-moe-exchange")
+        let system = try hardware().system(table.system)
+        let fit = try CalibrationFit.fitExchange(table, system: system, profile: profile)
+        #expect(fit.rows == 10)
+        let shipped = profile.network
+        #expect(abs(shipped.dispatchOverhead.microseconds - fit.dispatch.microseconds) < 0.5, "fit: \(fit.dispatch.microseconds) us")
+        #expect(abs(shipped.combineOverhead.microseconds - fit.combine.microseconds) < 0.5, "fit: \(fit.combine.microseconds) us")
+        #expect(abs((shipped.exchangeOverheadPerDoubling ?? .zero).microseconds - fit.perDoubling.microseconds) < 0.05,
+                "fit: \(fit.perDoubling.microseconds) us per doubling")
+        #expect(fit.error < 0.05, "RMS error \(fit.error)")
+        // The fitted rows, and the check rows within the validation tolerance, through the same benchmark the validator runs.
+        let rank = RankHardware(system: system, ranksPerChip: table.ranksPerChip, profile: profile)
+        for row in table.rows {
+            let precision = row.operation == .dispatch ? table.dispatchPrecision : table.combinePrecision
+            let time = try ExpertExchange.benchmark(row.operation, ranks: row.ranks, tokensPerRank: table.tokensPerRank, hidden: table.hidden,
+                                                    topK: table.topK, precision: precision, on: rank)
+            let error = time.total.microseconds / row.latencyUs - 1
+            #expect(abs(error) < (row.check == true ? 0.25 : 0.08), "\(row.operation) EP\(row.ranks): \(time.total.microseconds) us, published \(row.latencyUs)")
+        }
         #expect(profile.fittedTo == ["cm384-moe-dispatch-ep8", "cm384-moe-combine-ep8"])
     }
 

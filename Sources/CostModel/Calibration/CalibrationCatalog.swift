@@ -48,6 +48,16 @@ public struct CalibrationCatalog: Sendable {
         }
     }
 
+    /// A published dispatch and combine latency table shipped with the catalog (`cloudmatrix384-moe-exchange`).
+    public static func publishedExchanges(_ name: String) throws(CostModelError) -> PublishedExchangeTable {
+        let path = try presets().appendingPathComponent("measurements").appendingPathComponent("\(name).json").path
+        do {
+            return try DataFile.load(PublishedExchangeTable.self, path: path)
+        } catch {
+            throw .calibration("cannot read the shipped exchange table \(name): \(error)")
+        }
+    }
+
     /// Kernel measurements from a file in the same format.
     public static func loadMeasurements(path: String) throws(CostModelError) -> KernelMeasurements {
         do { return try DataFile.load(KernelMeasurements.self, path: path, unknownFields: .ignore) } catch { throw .file(error) }

@@ -151,3 +151,55 @@ public enum CalibrationFit {
         return total / Double(max(samples.count, 1))
     }
 }
+
+extension CalibrationFit {
+    /// Dispatch and combine fixed costs fitted to a published latency table.
+    public struct ExchangeFit: Sendable, Hashable {
+        /// What a group of one rank extrapolates to.
+        public var dispatch: TimeSpan
+        public var combine: TimeSpan
+        /// Growth each time the group doubles, shared by both operations.
+        public var perDoubling: TimeSpan
+        /// Rows fitted (the table's check rows left out).
+        public var rows: Int
+        /// Root-mean-square relative error of the fitted latencies over those rows.
+        public var error: Double
+    }
+
+    /// Least squares of what the table's latencies leave after the model's transfer and latency (the
+    /// profile's bandwidth efficiency and the system's fabric) against log2 of the group size: one slope
+    /// for both operations, one intercept each. Rows marked as checks are left out.
+    public static func fitExchange(_ table: PublishedExchangeTable, system: System, profile: CalibrationProfile) throws(CostModelError) -> ExchangeFit {
+        var bare = profile
+        bare.network.dispatchOverhead = .zero
+        bare.network.combineOverhead = .zero
+        bare.network.exchangeOverheadPerDoubling = nil
+        let rank = RankHardware(system: system, ranksPerChip: table.ranksPerChip, profile: bare)
+        var points: [ExchangeOperation: [(x: Double, residual: Double, transfer: Double, measured: Double)]] = [:]
+        for row in table.rows where row.check != true {
+            let precision = row.operation == .dispatch ? table.dispatchPrecision : table.combinePrecision
+            let transfer = try ExpertExchange.benchmark(row.operation, ranks: row.ranks, tokensPerRank: table.tokensPerRank, hidden: table.hidden,
+                                                        topK: table.topK, precision: precision, on: rank).total.seconds
+            let measured = row.latencyUs * 1e-6
+            points[row.operation, default: []].append((log2(Double(row.ranks)), measured - transfer, transfer, measured))
+        }
+        guard let dispatch = points[.dispatch], let combine = points[.combine], dispatch.count >= 2, combine.count >= 2 else {
+            throw .calibration("the exchange table needs at least two fitted rows of each operation")
+        }
+        func centred(_ series: [(x: Double, residual: Double, transfer: Double, measured: Double)]) -> (xy: Double, xx: Double, meanX: Double, meanY: Double) {
+            let meanX = series.map(\.x).reduce(0, +) / Double(series.count)
+            let meanY = series.map(\.residual).reduce(0, +) / Double(series.count)
+            let xy = series.reduce(0) { $0 + ($1.x - meanX) * ($1.residual - meanY) }
+            let xx = series.reduce(0) { $0 + ($1.x - meanX) * ($1.x - meanX) }
+            return (xy, xx, meanX, meanY)
+        }
+        let d = centred(dispatch), c = centred(combine)
+        let slope = (d.xy + c.xy) / (d.xx + c.xx)
+        let dispatchBase = d.meanY - slope * d.meanX, combineBase = c.meanY - slope * c.meanX
+        let relative = dispatch.map { ($0.transfer + dispatchBase + slope * $0.x) / $0.measured - 1 }
+            + combine.map { ($0.transfer + combineBase + slope * $0.x) / $0.measured - 1 }
+        let error = (relative.map { $0 * $0 }.reduce(0, +) / Double(relative.count)).squareRoot()
+        return ExchangeFit(dispatch: TimeSpan(seconds: dispatchBase), combine: TimeSpan(seconds: combineBase),
+                           perDoubling: TimeSpan(seconds: slope), rows: relative.count, error: error)
+    }
+}

@@ -83,3 +83,27 @@ public struct PublishedGEMMTable: Sendable, Hashable, Codable {
         public var secondsPerGroup: Double { 2 * Double(m) * Double(n) * Double(k) / (tflops * 1e12) }
     }
 }
+
+/// A published table of expert dispatch and combine latencies on one system
+/// (`cloudmatrix384-moe-exchange.json`): each row an operation, an expert-parallel group size and its time.
+public struct PublishedExchangeTable: Sendable, Hashable, Codable {
+    public var description: String
+    public var source: String
+    /// The catalog system and ranks per chip the figures were measured on.
+    public var system: String
+    public var ranksPerChip: Int
+    public var tokensPerRank: Int
+    public var hidden: Int
+    public var topK: Int
+    public var dispatchPrecision: Precision
+    public var combinePrecision: Precision
+    public var rows: [Row]
+
+    public struct Row: Sendable, Hashable, Codable {
+        public var operation: ExchangeOperation
+        public var ranks: Int
+        public var latencyUs: Double
+        /// A row that is also a validation case: kept out of fits so that it stays a check.
+        public var check: Bool?
+    }
+}

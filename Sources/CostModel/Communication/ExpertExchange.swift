@@ -89,3 +89,24 @@ public struct ExpertExchange: Sendable, Hashable {
         return CommunicationTime(transfer: TimeSpan(seconds: max(up, out)), latency: group.maxLatency, overhead: overhead, algorithm: .direct)
     }
 }
+
+/// One side of an expert exchange.
+public enum ExchangeOperation: String, Sendable, Hashable, Codable, CaseIterable {
+    case dispatch, combine
+}
+
+extension ExpertExchange {
+    /// A dispatch or combine microbenchmark as the papers run it: `tokensPerRank` tokens on each of `ranks`
+    /// ranks, each sent to `topK` of `experts` experts (one per rank unless given), balanced, with the
+    /// stack's decode (low-latency) deduplication and the profile's fixed cost for a group of that size.
+    public static func benchmark(_ operation: ExchangeOperation, ranks: Int, tokensPerRank: Int, hidden: Int, topK: Int,
+                                 experts: Int? = nil, precision: Precision, on rank: RankHardware) throws(CostModelError) -> CommunicationTime {
+        let group = try RankGroup(size: ranks, on: rank)
+        let exchange = ExpertExchange(
+            tokensPerRank: Double(tokensPerRank), topK: topK, hidden: hidden, group: group,
+            slotsPerRank: max(1, (experts ?? ranks) / ranks), deduplication: rank.profile.network.decodeDispatch, loadRatio: 1)
+        let network = rank.profile.network
+        return exchange.time(bytesPerCopy: payloadBytes(hidden: hidden, precision: precision),
+                             overhead: operation == .dispatch ? network.dispatchOverhead(ranks: ranks) : network.combineOverhead(ranks: ranks))
+    }
+}

@@ -306,8 +306,10 @@ public enum StepPredictor {
             deduplication: request.phase == .prefill ? rank.profile.network.prefillDispatch : rank.profile.network.decodeDispatch,
             expertGroups: moe.groups, groupsPerToken: moe.groupsPerToken, loadRatio: ratio)
         let network = rank.profile.network
-        let dispatch = exchange.time(bytesPerCopy: ExpertExchange.payloadBytes(hidden: request.model.hiddenSize, precision: request.precision.compute), overhead: network.dispatchOverhead)
-        let combine = exchange.time(bytesPerCopy: ExpertExchange.payloadBytes(hidden: request.model.hiddenSize, precision: .bf16), overhead: network.combineOverhead)
+        let dispatch = exchange.time(bytesPerCopy: ExpertExchange.payloadBytes(hidden: request.model.hiddenSize, precision: request.precision.compute),
+                                     overhead: network.dispatchOverhead(ranks: group.size))
+        let combine = exchange.time(bytesPerCopy: ExpertExchange.payloadBytes(hidden: request.model.hiddenSize, precision: .bf16),
+                                    overhead: network.combineOverhead(ranks: group.size))
         ledger.communication("\(label)dispatch", dispatch, calls: calls)
         ledger.communication("\(label)combine", combine, calls: calls)
         let copiesPerToken = exchange.copiesPerToken
