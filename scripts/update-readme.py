@@ -4,19 +4,31 @@
 A block between `<!-- run: ARGS -->` and `<!-- end -->` is replaced by a fenced block holding
 `$ supernode ARGS` and what the release binary prints for it (standard error and the exit status too when
 the command fails). `| head -N` or `| until TEXT` after ARGS keeps part of the output.
-Usage: scripts/update-readme.py [path/to/supernode]
+Usage: scripts/update-readme.py [path/to/supernode] [--only REGEX]
+With --only, only blocks whose ARGS match REGEX are run again (the runtime's measured blocks vary from run
+to run; refresh the model's outputs alone with --only 'predict|validate|compare').
 """
 import re
 import shlex
 import subprocess
 import sys
 
-binary = sys.argv[1] if len(sys.argv) > 1 else ".build/release/supernode"
+args = sys.argv[1:]
+only = None
+if "--only" in args:
+    index = args.index("--only")
+    if index + 1 >= len(args):
+        sys.exit("--only needs a regular expression, such as 'predict|validate'")
+    only = re.compile(args[index + 1])
+    del args[index:index + 2]
+binary = args[0] if args else ".build/release/supernode"
 text = open("README.md", encoding="utf-8").read()
 
 
 def render(match):
     spec = match.group(1).strip()
+    if only is not None and not only.search(spec):
+        return match.group(0)
     command, _, cut = spec.partition("|")
     args = shlex.split(command)
     result = subprocess.run([binary, *args], capture_output=True, text=True)
