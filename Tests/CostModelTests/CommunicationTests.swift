@@ -26,7 +26,7 @@ struct CommunicationTests {
         #expect(cluster.maxLatency == TimeSpan(2, "us"))
     }
 
-    @Test("Ring all-reduce by hand: 2(G−1)/G·S/B + 2(G−1)·α, against halving-doubling for a non-power of two")
+    @Test("Ring all-reduce by hand: 2(G−1)/G·S/B + 2(G−1)·α; small messages take a log-latency algorithm")
     func allReduce() throws {
         let g = try group("hgx-h100", size: 6)
         let bandwidth = 450e9 * 0.5, alpha = 1e-6
@@ -35,9 +35,14 @@ struct CommunicationTests {
         let ring = 2 * 5.0 / 6 * 1e9 / bandwidth + 2 * 5 * alpha
         #expect(time.algorithm == .ring)
         #expect(time.total.seconds.isApproximatelyEqual(to: ring))
-        // A small message pays latency: halving-doubling (2·2 steps + fold) beats the ring's 10 steps.
+        // A small message pays latency. Six ranks: the double binary tree (2·⌈log₂6⌉ = 6 steps, 2·S/B) beats
+        // halving-doubling (2·2 steps, plus a fold of S/B and 2 steps) and the ring's 10 steps.
         let small = Collectives.time(.allReduce, bytes: Bytes(1024), group: g, overhead: .zero)
-        #expect(small.algorithm == .halvingDoubling)
+        #expect(small.algorithm == .tree)
+        #expect(small.total.seconds.isApproximatelyEqual(to: 2 * 1024 / bandwidth + 6 * alpha))
+        // Eight ranks: no fold, so halving-doubling's 6 steps and 2·7/8·S/B beat the tree's 6 steps and 2·S/B.
+        let eight = Collectives.time(.allReduce, bytes: Bytes(1024), group: try group("hgx-h100", size: 8), overhead: .zero)
+        #expect(eight.algorithm == .halvingDoubling)
     }
 
     @Test("One rank or no bytes costs nothing")

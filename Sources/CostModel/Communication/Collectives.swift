@@ -37,6 +37,8 @@ public enum Collectives {
     /// - halving-doubling: the same bytes with 2·log₂G·α (all-reduce) or log₂G·α; when G is not a power of
     ///   two, the ranks beyond the largest power of two first fold their data in and get the result back
     ///   (one extra S/B and 2α);
+    /// - tree (NCCL's double binary tree): all-reduce reduces up two trees, each with half the data, and
+    ///   broadcasts back down, so each rank sends and receives S in each phase: 2·S/B + 2·⌈log₂G⌉·α, no fold;
     /// - direct all-to-all: the scale-up and scale-out shares sent in parallel, each at its own bandwidth, + α;
     /// - tree broadcast: S/B + log₂G·α.
     /// The cheapest candidate is chosen, so small messages pay latency and large ones bandwidth. Every
@@ -57,7 +59,8 @@ public enum Collectives {
         case .allReduce:
             let transfer = 2 * (ranks - 1) / ranks * bytes.bytes / bandwidth
             return cheapest([option(transfer, alpha * (2 * (ranks - 1)), .ring),
-                             option(transfer + fold, alpha * (2 * steps) + foldLatency, .halvingDoubling)])
+                             option(transfer + fold, alpha * (2 * steps) + foldLatency, .halvingDoubling),
+                             option(2 * bytes.bytes / bandwidth, alpha * (2 * log2(ranks).rounded(.up)), .tree)])
         case .allGather, .reduceScatter:
             let transfer = (ranks - 1) / ranks * bytes.bytes / bandwidth
             return cheapest([option(transfer, alpha * (ranks - 1), .ring),
