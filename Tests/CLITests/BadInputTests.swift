@@ -100,6 +100,37 @@ struct BadInputTests {
         expectRefused(["launch"], mentioning: ["launch"])
     }
 
+    @Test("A calibration profile whose dispatch cost shrinks as the expert group grows is refused at its line")
+    func negativeExchangeGrowth() throws {
+        let profile = """
+            name: bad
+            chips: [ascend-910c]
+            stack: test
+            gemm: {int8: 0.8}
+            memory_efficiency: 0.8
+            attention: {compute_efficiency: 0.6, memory_efficiency: 0.8}
+            kernel_overhead: 0 us
+            network:
+              scale_up_efficiency: 0.8
+              scale_out_efficiency: 0.9
+              prefill_dispatch: per-expert
+              decode_dispatch: per-expert
+              collective_overhead: 10 us
+              dispatch_overhead: 50 us
+              combine_overhead: 20 us
+              exchange_overhead_per_doubling: -5 us
+              compute_share: 0
+            sources: {}
+            """
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("supernode-bad-growth-\(UUID().uuidString).yaml").path
+        try profile.write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        expectRefused(["predict", "--system", "cloudmatrix384", "--model", "deepseek-r1", "--phase", "decode", "--precision", "int8",
+                       "--chips", "160", "--ep", "320", "--attention", "data", "--batch-per-chip", "8", "--context", "4096",
+                       "--calibration", path],
+                      mentioning: [":16: network.exchange_overhead_per_doubling: must not be negative"])
+    }
+
     @Test("A missing file is named")
     func missingFile() {
         expectRefused(["systems", "show", "no/such/system.yaml"], mentioning: ["no/such/system.yaml: no such file"])
