@@ -45,6 +45,26 @@ struct CommunicationTests {
         #expect(eight.algorithm == .halvingDoubling)
     }
 
+    @Test("Across nodes, all-reduce and all-gather go hierarchical: only each rank's 1/d share crosses the scale-out fabric")
+    func hierarchical() throws {
+        let g = try group("h100-cluster:nodes=2", size: 16)
+        #expect(g.domains == 2 && g.ranksPerDomain == 8)
+        let up = g.scaleUpBandwidth.bytesPerSecond, out = try #require(g.scaleOutBandwidth).bytesPerSecond
+        let s = 1e9
+        let reduce = Collectives.time(.allReduce, bytes: Bytes(s), group: g, overhead: .zero)
+        #expect(reduce.algorithm == .hierarchical)
+        let pass = 7.0 / 8 * s / up + 1.0 / 2 * (s / 8) / out
+        #expect(reduce.transfer.seconds.isApproximatelyEqual(to: 2 * pass))
+        #expect(reduce.latency == (g.domainLatency * 7 + g.remoteLatency) * 2)
+        // A flat ring would push 2·15/16 of the buffer through every rank's scale-out port.
+        #expect(reduce.total.seconds < 2 * 15.0 / 16 * s / out / 4)
+        let gather = Collectives.time(.allGather, bytes: Bytes(s), group: g, overhead: .zero)
+        #expect(gather.algorithm == .hierarchical)
+        #expect(gather.transfer.seconds.isApproximatelyEqual(to: pass))
+        // Inside one domain nothing changes.
+        #expect(Collectives.time(.allReduce, bytes: Bytes(s), group: try group("h100-cluster:nodes=2", size: 8), overhead: .zero).algorithm != .hierarchical)
+    }
+
     @Test("One rank or no bytes costs nothing")
     func trivial() throws {
         #expect(Collectives.time(.allGather, bytes: Bytes(1e6), group: try group("hgx-h100", size: 1), overhead: .zero).total == .zero)

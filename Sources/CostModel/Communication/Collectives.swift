@@ -13,7 +13,7 @@ public enum CollectiveOperation: String, Sendable, Hashable, Codable, CaseIterab
 
 /// The algorithm a collective was priced with.
 public enum CollectiveAlgorithm: String, Sendable, Hashable, Codable {
-    case none, ring, halvingDoubling = "halving-doubling", direct, tree
+    case none, ring, halvingDoubling = "halving-doubling", direct, tree, hierarchical
 }
 
 /// The time of one communication operation, split into its parts.
@@ -40,7 +40,11 @@ public enum Collectives {
     /// - tree (NCCL's double binary tree): all-reduce reduces up two trees, each with half the data, and
     ///   broadcasts back down, so each rank sends and receives S in each phase: 2·S/B + 2·⌈log₂G⌉·α, no fold;
     /// - direct all-to-all: the scale-up and scale-out shares sent in parallel, each at its own bandwidth, + α;
-    /// - tree broadcast: S/B + log₂G·α.
+    /// - tree broadcast: S/B + log₂G·α;
+    /// - hierarchical, when the group spans n scale-up domains of d ranks (NCCL's multi-ring behaviour, each rank
+    ///   on its own scale-out port): inside each domain over scale-up, across domains only each rank's 1/d
+    ///   share over scale-out. All-reduce 2(d−1)/d·S/B_up + 2(n−1)/n·(S/d)/B_out + 2(d−1)·α_up + 2⌈log₂n⌉·α_out;
+    ///   all-gather and reduce-scatter half the bytes and steps.
     /// The cheapest candidate is chosen, so small messages pay latency and large ones bandwidth. Every
     /// operation adds the stack's collective overhead once.
     public static func time(_ operation: CollectiveOperation, bytes: Bytes, group: RankGroup, overhead: TimeSpan) -> CommunicationTime {
@@ -55,16 +59,28 @@ public enum Collectives {
         func option(_ transfer: Double, _ latency: TimeSpan, _ algorithm: CollectiveAlgorithm) -> CommunicationTime {
             CommunicationTime(transfer: TimeSpan(seconds: transfer), latency: latency, overhead: overhead, algorithm: algorithm)
         }
+        // Inside each scale-up domain, then across domains with each rank's 1/d share: (transfer, latency) of
+        // one pass (reduce-scatter or all-gather); all-reduce takes two.
+        var hierarchical: (transfer: Double, latency: TimeSpan)?
+        if group.domains > 1, group.remote > 0, let out = group.scaleOutBandwidth {
+            let d = Double(group.ranksPerDomain), n = Double(group.domains)
+            hierarchical = ((d - 1) / d * bytes.bytes / group.scaleUpBandwidth.bytesPerSecond + (n - 1) / n * bytes.bytes / d / out.bytesPerSecond,
+                            group.domainLatency * (d - 1) + group.remoteLatency * log2(n).rounded(.up))
+        }
         switch operation {
         case .allReduce:
             let transfer = 2 * (ranks - 1) / ranks * bytes.bytes / bandwidth
-            return cheapest([option(transfer, alpha * (2 * (ranks - 1)), .ring),
-                             option(transfer + fold, alpha * (2 * steps) + foldLatency, .halvingDoubling),
-                             option(2 * bytes.bytes / bandwidth, alpha * (2 * log2(ranks).rounded(.up)), .tree)])
+            var options = [option(transfer, alpha * (2 * (ranks - 1)), .ring),
+                           option(transfer + fold, alpha * (2 * steps) + foldLatency, .halvingDoubling),
+                           option(2 * bytes.bytes / bandwidth, alpha * (2 * log2(ranks).rounded(.up)), .tree)]
+            if let hierarchical { options.append(option(2 * hierarchical.transfer, hierarchical.latency * 2, .hierarchical)) }
+            return cheapest(options)
         case .allGather, .reduceScatter:
             let transfer = (ranks - 1) / ranks * bytes.bytes / bandwidth
-            return cheapest([option(transfer, alpha * (ranks - 1), .ring),
-                             option(transfer + fold, alpha * steps + foldLatency, .halvingDoubling)])
+            var options = [option(transfer, alpha * (ranks - 1), .ring),
+                           option(transfer + fold, alpha * steps + foldLatency, .halvingDoubling)]
+            if let hierarchical { options.append(option(hierarchical.transfer, hierarchical.latency, .hierarchical)) }
+            return cheapest(options)
         case .allToAll:
             return option(directTransfer(bytes.bytes, group: group), alpha, .direct)
         case .broadcast:

@@ -78,6 +78,13 @@ public struct RankGroup: Sendable, Hashable {
         return .zero
     }
 
+    /// The latency to the farthest peer inside the rank's own scale-up domain.
+    public var domainLatency: TimeSpan {
+        if far > 0 { return farLatency }
+        if near > 0 || sameChip > 0 { return nearLatency }
+        return .zero
+    }
+
     /// The slowest bandwidth any peer is reached at.
     public var bottleneckBandwidth: Bandwidth {
         if remote > 0, let out = scaleOutBandwidth { return min(out, scaleUpBandwidth) }
