@@ -70,8 +70,8 @@ struct Calibration: ParsableCommand {
             table.append(["scale-up / scale-out", "\(NumberText.fixed(network.scaleUpEfficiency, decimals: 2)) / \(NumberText.fixed(network.scaleOutEfficiency, decimals: 2)) of link bandwidth"])
             table.append(["dispatch copies", "prefill \(network.prefillDispatch.rawValue), decode \(network.decodeDispatch.rawValue)"])
             table.append(["fixed cost: collective / dispatch / combine", "\(network.collectiveOverhead.formatted()) / \(network.dispatchOverhead.formatted()) / \(network.combineOverhead.formatted())"])
-            if let growth = network.exchangeOverheadPerDoubling {
-                table.append(["dispatch and combine fixed cost growth", "\(growth.formatted()) each time the expert-parallel group doubles"])
+            if network.dispatchOverheadPerDoubling != nil || network.combineOverheadPerDoubling != nil {
+                table.append(["growth per doubling of the expert group", "dispatch \((network.dispatchOverheadPerDoubling ?? .zero).formatted()), combine \((network.combineOverheadPerDoubling ?? .zero).formatted())"])
             }
             if let fitted = profile.fittedTo, !fitted.isEmpty { table.append(["fitted to published", fitted.joined(separator: ", ")]) }
             table.append(["compute share of communication", network.decodeComputeShare.map {

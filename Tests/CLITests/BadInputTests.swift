@@ -118,7 +118,7 @@ struct BadInputTests {
               collective_overhead: 10 us
               dispatch_overhead: 50 us
               combine_overhead: 20 us
-              exchange_overhead_per_doubling: -5 us
+              dispatch_overhead_per_doubling: -5 us
               compute_share: 0
             sources: {}
             """
@@ -128,7 +128,7 @@ struct BadInputTests {
         expectRefused(["predict", "--system", "cloudmatrix384", "--model", "deepseek-r1", "--phase", "decode", "--precision", "int8",
                        "--chips", "160", "--ep", "320", "--attention", "data", "--batch-per-chip", "8", "--context", "4096",
                        "--calibration", path],
-                      mentioning: [":16: network.exchange_overhead_per_doubling: must not be negative"])
+                      mentioning: [":16: network.dispatch_overhead_per_doubling: must not be negative"])
     }
 
     @Test("A missing file is named")

@@ -158,48 +158,48 @@ extension CalibrationFit {
         /// What a group of one rank extrapolates to.
         public var dispatch: TimeSpan
         public var combine: TimeSpan
-        /// Growth each time the group doubles, shared by both operations.
-        public var perDoubling: TimeSpan
+        /// Growth each time the group doubles.
+        public var dispatchPerDoubling: TimeSpan
+        public var combinePerDoubling: TimeSpan
         /// Rows fitted (the table's check rows left out).
         public var rows: Int
         /// Root-mean-square relative error of the fitted latencies over those rows.
         public var error: Double
     }
 
-    /// Least squares of what the table's latencies leave after the model's transfer and latency (the
-    /// profile's bandwidth efficiency and the system's fabric) against log2 of the group size: one slope
-    /// for both operations, one intercept each. Rows marked as checks are left out.
+    /// Least squares, per operation, of what the table's latencies leave after the model's transfer and
+    /// latency (the profile's bandwidth efficiency and the system's fabric) against log2 of the group size.
+    /// Rows marked as checks are left out.
     public static func fitExchange(_ table: PublishedExchangeTable, system: System, profile: CalibrationProfile) throws(CostModelError) -> ExchangeFit {
         var bare = profile
         bare.network.dispatchOverhead = .zero
         bare.network.combineOverhead = .zero
-        bare.network.exchangeOverheadPerDoubling = nil
+        bare.network.dispatchOverheadPerDoubling = nil
+        bare.network.combineOverheadPerDoubling = nil
         let rank = RankHardware(system: system, ranksPerChip: table.ranksPerChip, profile: bare)
-        var points: [ExchangeOperation: [(x: Double, residual: Double, transfer: Double, measured: Double)]] = [:]
+        var points: [ExchangeOperation: [(x: Double, transfer: Double, measured: Double)]] = [:]
         for row in table.rows where row.check != true {
             let precision = row.operation == .dispatch ? table.dispatchPrecision : table.combinePrecision
-            let transfer = try ExpertExchange.benchmark(row.operation, ranks: row.ranks, tokensPerRank: table.tokensPerRank, hidden: table.hidden,
-                                                        topK: table.topK, precision: precision, on: rank).total.seconds
-            let measured = row.latencyUs * 1e-6
-            points[row.operation, default: []].append((log2(Double(row.ranks)), measured - transfer, transfer, measured))
+            let transfer = try ExpertExchange.benchmark(row.operation, ranks: row.ranks, tokensPerRank: row.tokensPerRank ?? table.tokensPerRank,
+                                                        hidden: table.hidden, topK: table.topK, precision: precision, on: rank).total.seconds
+            points[row.operation, default: []].append((log2(Double(row.ranks)), transfer, row.latencyUs * 1e-6))
         }
-        guard let dispatch = points[.dispatch], let combine = points[.combine], dispatch.count >= 2, combine.count >= 2 else {
-            throw .calibration("the exchange table needs at least two fitted rows of each operation")
-        }
-        func centred(_ series: [(x: Double, residual: Double, transfer: Double, measured: Double)]) -> (xy: Double, xx: Double, meanX: Double, meanY: Double) {
+        func line(_ series: [(x: Double, transfer: Double, measured: Double)]?) throws(CostModelError) -> (base: Double, slope: Double, relative: [Double]) {
+            guard let series, Set(series.map(\.x)).count >= 2 else {
+                throw .calibration("the exchange table needs fitted rows at two group sizes or more for each operation")
+            }
             let meanX = series.map(\.x).reduce(0, +) / Double(series.count)
-            let meanY = series.map(\.residual).reduce(0, +) / Double(series.count)
-            let xy = series.reduce(0) { $0 + ($1.x - meanX) * ($1.residual - meanY) }
+            let meanY = series.map { $0.measured - $0.transfer }.reduce(0, +) / Double(series.count)
+            let xy = series.reduce(0) { $0 + ($1.x - meanX) * ($1.measured - $1.transfer - meanY) }
             let xx = series.reduce(0) { $0 + ($1.x - meanX) * ($1.x - meanX) }
-            return (xy, xx, meanX, meanY)
+            let slope = xy / xx, base = meanY - slope * meanX
+            return (base, slope, series.map { ($0.transfer + base + slope * $0.x) / $0.measured - 1 })
         }
-        let d = centred(dispatch), c = centred(combine)
-        let slope = (d.xy + c.xy) / (d.xx + c.xx)
-        let dispatchBase = d.meanY - slope * d.meanX, combineBase = c.meanY - slope * c.meanX
-        let relative = dispatch.map { ($0.transfer + dispatchBase + slope * $0.x) / $0.measured - 1 }
-            + combine.map { ($0.transfer + combineBase + slope * $0.x) / $0.measured - 1 }
+        let dispatch = try line(points[.dispatch]), combine = try line(points[.combine])
+        let relative = dispatch.relative + combine.relative
         let error = (relative.map { $0 * $0 }.reduce(0, +) / Double(relative.count)).squareRoot()
-        return ExchangeFit(dispatch: TimeSpan(seconds: dispatchBase), combine: TimeSpan(seconds: combineBase),
-                           perDoubling: TimeSpan(seconds: slope), rows: relative.count, error: error)
+        return ExchangeFit(dispatch: TimeSpan(seconds: dispatch.base), combine: TimeSpan(seconds: combine.base),
+                           dispatchPerDoubling: TimeSpan(seconds: dispatch.slope), combinePerDoubling: TimeSpan(seconds: combine.slope),
+                           rows: relative.count, error: error)
     }
 }

@@ -119,9 +119,10 @@ public struct NetworkEfficiency: Sendable, Hashable, Codable {
     public var dispatchOverhead: TimeSpan
     /// Fixed cost of one expert combine.
     public var combineOverhead: TimeSpan
-    /// Growth of the dispatch and combine fixed costs each time the expert-parallel group doubles; with it,
-    /// `dispatch_overhead` and `combine_overhead` are the costs a group of one rank would extrapolate to.
-    public var exchangeOverheadPerDoubling: TimeSpan?
+    /// Growth of the dispatch and of the combine fixed cost each time the expert-parallel group doubles; with
+    /// them, `dispatch_overhead` and `combine_overhead` are the costs a group of one rank would extrapolate to.
+    public var dispatchOverheadPerDoubling: TimeSpan?
+    public var combineOverheadPerDoubling: TimeSpan?
     /// Fraction of the compute units a communication kernel occupies while it overlaps compute (prefill's
     /// throughput kernels, and decode's unless `decode_compute_share` says otherwise).
     public var computeShare: Double
@@ -129,14 +130,12 @@ public struct NetworkEfficiency: Sendable, Hashable, Codable {
     public var decodeComputeShare: Double?
 
     /// Fixed cost of one dispatch over an expert-parallel group of `ranks`.
-    public func dispatchOverhead(ranks: Int) -> TimeSpan { dispatchOverhead + growth(ranks) }
+    public func dispatchOverhead(ranks: Int) -> TimeSpan { dispatchOverhead + (dispatchOverheadPerDoubling ?? .zero) * Self.doublings(ranks) }
 
     /// Fixed cost of one combine over an expert-parallel group of `ranks`.
-    public func combineOverhead(ranks: Int) -> TimeSpan { combineOverhead + growth(ranks) }
+    public func combineOverhead(ranks: Int) -> TimeSpan { combineOverhead + (combineOverheadPerDoubling ?? .zero) * Self.doublings(ranks) }
 
-    func growth(_ ranks: Int) -> TimeSpan {
-        (exchangeOverheadPerDoubling ?? .zero) * log2(Double(max(ranks, 1)))
-    }
+    static func doublings(_ ranks: Int) -> Double { log2(Double(max(ranks, 1))) }
 
     /// The compute share of communication in `phase`.
     public func computeShare(_ phase: Phase) -> Double {
@@ -218,7 +217,8 @@ extension CalibrationProfile: CheckedDescription {
         guard kernelOverhead >= .zero else { throw DescriptionIssue(["kernel_overhead"], "must not be negative") }
         for (value, key) in [(network.collectiveOverhead, "collective_overhead"), (network.dispatchOverhead, "dispatch_overhead"),
                              (network.combineOverhead, "combine_overhead"),
-                             (network.exchangeOverheadPerDoubling ?? .zero, "exchange_overhead_per_doubling")] where value < .zero {
+                             (network.dispatchOverheadPerDoubling ?? .zero, "dispatch_overhead_per_doubling"),
+                             (network.combineOverheadPerDoubling ?? .zero, "combine_overhead_per_doubling")] where value < .zero {
             throw DescriptionIssue(["network", key], "must not be negative")
         }
     }

@@ -103,7 +103,9 @@ public struct PublishedExchangeTable: Sendable, Hashable, Codable {
         public var operation: ExchangeOperation
         public var ranks: Int
         public var latencyUs: Double
-        /// A row that is also a validation case: kept out of fits so that it stays a check.
+        /// Tokens per rank when the row differs from the table's.
+        public var tokensPerRank: Int?
+        /// A row kept out of fits so that it stays a check (a validation case, or a figure the fit should reproduce).
         public var check: Bool?
     }
 }
