@@ -15,8 +15,8 @@ build: setup
 
 demo: build
 	@echo
-	@echo '$$ supernode compare gb200-nvl72 cloudmatrix384'
-	@$(BIN) compare gb200-nvl72 cloudmatrix384
+	@echo '$$ supernode compare gb200-nvl72 cloudmatrix384 --model deepseek-r1'
+	@$(BIN) compare gb200-nvl72 cloudmatrix384 --model deepseek-r1
 
 # The tests include the MPI backend (mpirun --oversubscribe), so they build with the MPI trait.
 test: setup

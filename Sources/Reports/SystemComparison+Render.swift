@@ -32,7 +32,7 @@ extension SystemComparison {
                 }
                 table.append(row)
             }
-            table.notes = ["ratio = system / \(systems[0].name). Bandwidths one direction; power at full load, built bottom-up (see 'supernode systems show NAME')."]
+            table.notes = ["ratio = system / \(systems[0].name). Bandwidths one direction; power at full load, built bottom-up (see 'supernode systems show NAME')."] + notes
             return table
         }
     }

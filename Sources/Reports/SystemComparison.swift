@@ -25,11 +25,15 @@ public struct ComparisonMetric: Sendable {
 public struct SystemComparison: Sendable {
     public let systems: [System]
     public let metrics: [ComparisonMetric]
+    /// Lines printed under the table beyond the standard one.
+    public let notes: [String]
 
-    public init(systems: [System]) {
+    /// Systems side by side; with `serving`, also what each reaches serving its model.
+    public init(systems: [System], serving: ServingComparison? = nil) {
         precondition(!systems.isEmpty, "a comparison needs at least one system")
         self.systems = systems
-        self.metrics = Self.metrics(for: systems)
+        self.metrics = Self.metrics(for: systems) + (serving?.metrics ?? [])
+        self.notes = serving?.notes(for: systems) ?? []
     }
 
     public var baseline: System { systems[0] }

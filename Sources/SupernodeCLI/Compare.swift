@@ -1,6 +1,9 @@
 import ArgumentParser
+import CostModel
 import Hardware
 import Reports
+import Units
+import Workload
 
 struct Compare: RenderingCommand {
     static let configuration = CommandConfiguration(
@@ -9,10 +12,26 @@ struct Compare: RenderingCommand {
             The first system is the baseline; every figure of the others is also shown as a ratio to it. \
             Systems are catalog names ('supernode systems'), files, or sized clusters (h100-cluster:nodes=12). \
             Example: supernode compare gb200-nvl72 cloudmatrix384
+
+            With --model, each system also serves the model on one reference layout, the same rule for every \
+            system: the stack's ranks per chip; FP8 where the chip and its calibration profile have it, else \
+            INT8, else BF16; for MoE models the experts plus 32 redundant replicas over the largest \
+            expert-parallel group inside one scale-up domain that divides them, attention data-parallel; for \
+            dense models tensor parallelism up to 8 ranks; one MTP draft token at 70% where the model has MTP; \
+            one or two micro-batches, whichever is faster. Decode takes the batch per chip that gives the most \
+            tokens/s within the TPOT target; prefill one batch. Example: supernode compare gb200-nvl72 \
+            cloudmatrix384 --model deepseek-r1
             """)
 
     @Argument(help: "Systems to compare, the baseline first: NAME, NAME:nodes=N, NAME:chips=N or FILE.")
     var systems: [String] = []
+
+    @Option(name: .long, help: "Also serve this model on each system: catalog name, config.json or a folder holding one.")
+    var model: String?
+    @Option(name: .customLong("tpot-ms"), help: "Decode: TPOT target in milliseconds.") var tpotMs: Double = 50
+    @Option(name: .long, help: "Decode: context length of every sequence.") var context: Int = 4096
+    @Option(name: .long, help: "Prefill: prompt length.") var prompt: Int = 4096
+    @Option(name: .customLong("prefill-tokens"), help: "Prefill: tokens per chip in one batch.") var prefillTokens: Int = 16384
 
     @OptionGroup var output: OutputOptions
 
@@ -20,12 +39,20 @@ struct Compare: RenderingCommand {
         guard !systems.isEmpty else {
             throw ValidationError("Name at least one system to compare, such as 'supernode compare gb200-nvl72 cloudmatrix384'.")
         }
+        guard tpotMs > 0, tpotMs.isFinite else { throw ValidationError("--tpot-ms must be a positive number of milliseconds, got \(tpotMs)") }
+        for (name, value) in [("--context", context), ("--prompt", prompt), ("--prefill-tokens", prefillTokens)] where value <= 0 {
+            throw ValidationError("\(name) must be positive, got \(value)")
+        }
     }
 
     func render() throws -> String {
         let catalog = try HardwareCatalog.builtIn()
         let resolved = try systems.map { reference throws(HardwareError) in try catalog.system(reference) }
-        let comparison = SystemComparison(systems: resolved)
+        let serving = try model.map { name in
+            ServingComparison(systems: resolved, model: try ModelCatalog.builtIn().model(name), calibrations: try CalibrationCatalog.builtIn(),
+                              tpot: TimeSpan(tpotMs, "ms"), context: context, prompt: prompt, prefillTokensPerChip: prefillTokens)
+        }
+        let comparison = SystemComparison(systems: resolved, serving: serving)
         switch output.format {
         case .table: return comparison.tables().map { $0.renderText() }.joined(separator: "\n")
         case .csv: return comparison.csvTable().renderCSV()

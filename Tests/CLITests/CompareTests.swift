@@ -97,3 +97,72 @@ struct CompareTests {
         #expect(run("compare", "gb200-nvl72", "cloudmatrix384", "--format", "json") == run("compare", "gb200-nvl72", "cloudmatrix384", "--format", "json"))
     }
 }
+
+@Suite("compare --model")
+struct ServingCompareTests {
+    func figures(_ arguments: [String]) throws -> [String: [String: Double]] {
+        let outcome = run(arguments + ["--format", "json"])
+        #expect(outcome.status == 0, "\(outcome.errorOutput)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(outcome.output.utf8)) as? [String: Any])
+        var result: [String: [String: Double]] = [:]
+        for system in try #require(object["systems"] as? [[String: Any]]) {
+            result[try #require(system["name"] as? String)] = try #require(system["figures"] as? [String: Double])
+        }
+        return result
+    }
+
+    @Test("Each system serves the model within the TPOT target; per kW is per chip over the all-in power per chip")
+    func servingFigures() throws {
+        let all = try figures(["compare", "gb200-nvl72", "cloudmatrix384", "--model", "deepseek-r1"])
+        for name in ["gb200-nvl72", "cloudmatrix384"] {
+            let figures = try #require(all[name])
+            let tpot = try #require(figures["decode_tpot_ms"])
+            #expect(tpot > 0 && tpot <= 50)
+            let perChip = try #require(figures["decode_tokens_per_s_per_chip"])
+            let batch = try #require(figures["decode_batch_per_chip"])
+            // A decode step serves every sequence once, plus what MTP's draft tokens add (1 + 0.7 at most).
+            #expect(perChip >= batch / tpot * 1000 * 0.99 && perChip <= batch * 1.7 / tpot * 1000 * 1.01)
+            let chips = try #require(figures["chips"]), power = try #require(figures["power_total_kw"])
+            let perKilowatt = try #require(figures["decode_tokens_per_s_per_kw"])
+            #expect(abs(perKilowatt - perChip / (power / chips)) / perKilowatt < 0.01)
+            #expect(try #require(figures["prefill_tokens_per_s_per_chip"]) > perChip)
+        }
+        // A tighter target never allows a bigger batch or more tokens per second.
+        let tight = try figures(["compare", "gb200-nvl72", "--model", "deepseek-r1", "--tpot-ms", "20"])["gb200-nvl72"]!
+        let loose = all["gb200-nvl72"]!
+        #expect(tight["decode_batch_per_chip"]! <= loose["decode_batch_per_chip"]!)
+        #expect(tight["decode_tokens_per_s_per_chip"]! <= loose["decode_tokens_per_s_per_chip"]!)
+        #expect(tight["decode_tpot_ms"]! <= 20)
+    }
+
+    @Test("The table names the layout each system ran")
+    func layoutNotes() {
+        let outcome = run("compare", "gb200-nvl72", "cloudmatrix384", "--model", "deepseek-r1")
+        #expect(outcome.status == 0)
+        #expect(outcome.output.contains("Serving deepseek-r1"))
+        #expect(outcome.output.contains("gb200-nvl72: 72 chips (72 ranks), EP72 with 4 expert slots per rank"))
+        #expect(outcome.output.contains("cloudmatrix384: 144 chips (288 ranks), EP288 with 1 expert slot per rank"))
+        #expect(outcome.output.contains("fp8") && outcome.output.contains("int8"))
+        #expect(outcome.output.split(separator: "\n").allSatisfy { $0.count <= 100 })
+    }
+
+    @Test("A system whose chip has no calibration profile keeps its hardware figures and says why it has no serving ones")
+    func uncoveredChip() {
+        let outcome = run("compare", "gb200-nvl72", "dgx-a100-selene", "--model", "deepseek-r1")
+        #expect(outcome.status == 0)
+        #expect(outcome.output.contains("dgx-a100-selene: Calibration: no calibration profile covers"))
+    }
+
+    @Test("Bad serving options exit with status 2 and name the option")
+    func badOptions() {
+        for (arguments, fragment) in [(["--tpot-ms", "0"], "--tpot-ms"), (["--context", "-1"], "--context"), (["--prompt", "0"], "--prompt")] {
+            let outcome = run(["compare", "gb200-nvl72", "--model", "deepseek-r1"] + arguments)
+            #expect(outcome.status == 2)
+            #expect(outcome.output.isEmpty)
+            #expect(outcome.errorOutput.contains(fragment), "\(outcome.errorOutput)")
+        }
+        let unknown = run("compare", "gb200-nvl72", "--model", "gpt-9")
+        #expect(unknown.status == 2)
+        #expect(unknown.errorOutput.contains("deepseek-r1"))
+    }
+}

@@ -119,6 +119,22 @@ struct StepTests {
         #expect(try StepPredictor.singleBatch(one, profile: try calibration().profile(for: one.system.chip)) == nil)
     }
 
+    @Test("The reference layout follows one rule: EP over the largest group in a domain dividing the slots, or TP up to 8")
+    func referenceLayout() throws {
+        let r1 = try models().model("deepseek-r1")
+        let cm = try hardware().system("cloudmatrix384")
+        let ascend = try OperatingPoint.reference(system: cm, model: r1, profile: try calibration().profile(for: cm.chip))
+        #expect(ascend.deployment.expertParallel == 288 && ascend.deployment.ranksPerChip == 2 && ascend.deployment.chips == 144)
+        #expect(ascend.precision.compute == .int8)
+        #expect(ascend.deployment.mtp == MultiTokenPrediction(draftTokens: 1, acceptance: 0.7))
+        let h100 = try hardware().system("hgx-h100")
+        let hopper = try OperatingPoint.reference(system: h100, model: r1, profile: try calibration().profile(for: h100.chip))
+        #expect(hopper.deployment.expertParallel == 8 && hopper.precision.compute == .fp8)
+        let llama = try OperatingPoint.reference(system: h100, model: try models().model("llama-3.1-70b"),
+                                                 profile: try calibration().profile(for: h100.chip))
+        #expect(llama.deployment.tensorParallel == 8 && llama.deployment.expertParallel == nil && llama.deployment.mtp == nil)
+    }
+
     @Test("Only experts that receive a copy stream their weights: slots x (1 - (1 - 1/slots)^copies)")
     func touchedExperts() {
         // 8 copies over 6 slots: 6 x (1 - (5/6)^8) = 4.6046.

@@ -1,0 +1,129 @@
+import Foundation
+import Hardware
+import Units
+import Workload
+
+/// One reference way to serve a model on a system, and the decode batch that gives the most tokens per second
+/// per chip within a TPOT target: what `compare --model` prints for each system.
+///
+/// Not a planner: one layout rule for every system, so that the differences come from the hardware and its
+/// calibration profile, not from a layout chosen for one of them.
+/// - Ranks per chip: the stack's devices per chip.
+/// - Precision: FP8 where the chip has it and the profile prices it, else INT8 likewise, else BF16.
+/// - MoE models: the routed experts plus 32 redundant replicas (EPLB) over the largest expert-parallel group
+///   inside one scale-up domain whose size divides those slots; attention data-parallel over the same ranks.
+/// - Dense models: tensor parallelism over the largest power of two up to 8 ranks inside one domain that
+///   divides the attention heads and key/value heads.
+/// - MTP: one draft token at 70% acceptance where the model has an MTP module (CloudMatrix-Infer's assumption).
+/// - Micro-batches: one or two, whichever gives the shorter step.
+public enum OperatingPoint {
+    /// Redundant expert replicas the reference layout places (DeepSeek's and CloudMatrix-Infer's 32).
+    public static let redundantExperts = 32
+    /// Acceptance of the one MTP draft token (CloudMatrix-Infer's assumption, Zuo et al. section 5.2).
+    public static let mtpAcceptance = 0.7
+    /// Decode batches per chip tried, in sequences.
+    public static let batches = [1, 2, 4, 8, 12, 16, 24, 32, 48, 64, 96, 128, 160, 192, 256, 320, 384, 512, 640, 768, 1024]
+
+    /// A deployment, its precision and a one-line description.
+    public struct Layout: Sendable, Hashable {
+        public var deployment: Deployment
+        public var precision: PrecisionSettings
+        public var summary: String
+    }
+
+    /// A decode operating point: the layout, the batch per chip and the step at the better micro-batch count.
+    public struct Decode: Sendable {
+        public var layout: Layout
+        public var batchPerChip: Int
+        public var prediction: StepPrediction
+    }
+
+    /// The reference layout of `model` on `system` (see the type's description).
+    /// - Throws: ``CostModelError/layout(_:)`` when no group inside one scale-up domain fits the rule.
+    public static func reference(system: System, model: ModelArchitecture, profile: CalibrationProfile) throws(CostModelError) -> Layout {
+        let perChip = profile.devicesPerChip ?? 1
+        let domainRanks = system.scaleUpLayout.chipsPerDomain * perChip
+        let compute: Precision = [Precision.fp8, .int8].first { precision in
+            system.chip.peak(precision) != nil && profile.gemmEfficiency(precision, blockScaled: model.blockScaledPrecision == precision) != nil
+        } ?? .bf16
+        let mtp = model.mtpLayers > 0 ? MultiTokenPrediction(draftTokens: 1, acceptance: mtpAcceptance) : nil
+        var deployment: Deployment
+        var summary: String
+        if let moe = model.moe {
+            let slots = moe.routedExperts + redundantExperts
+            guard let ranks = stride(from: min(domainRanks, slots), through: 1, by: -1).first(where: { slots % $0 == 0 && $0 % perChip == 0 }),
+                  ranks > 1 else {
+                throw .layout("no expert-parallel group of 2 to \(domainRanks) ranks divides \(model.name)'s \(slots) expert slots")
+            }
+            deployment = Deployment(chips: ranks / perChip, ranksPerChip: perChip, expertParallel: ranks,
+                                    attention: AttentionLayout(kind: .data, degree: ranks), microbatches: 1, expertBalance: .eplb,
+                                    redundantExperts: redundantExperts, mtp: mtp)
+            let chips = ranks / perChip, perRank = slots / ranks
+            let slotWord = perRank == 1 ? "slot" : "slots"
+            summary = "\(chips) chips (\(ranks) ranks), EP\(ranks) with \(perRank) expert \(slotWord) per rank, attention data-parallel, " + compute.rawValue
+        } else {
+            let heads = model.attention.heads
+            let kvHeads: Int
+            if case let .grouped(_, kv, _, _, _, _) = model.attention { kvHeads = kv } else { kvHeads = heads }
+            func fits(_ size: Int) -> Bool {
+                size <= domainRanks && heads % size == 0 && kvHeads % size == 0 && size % perChip == 0
+            }
+            let tp: Int = [8, 4, 2].first(where: fits) ?? 1
+            deployment = Deployment(chips: max(tp / perChip, 1), ranksPerChip: perChip, tensorParallel: tp, microbatches: 1, mtp: mtp)
+            summary = "\(max(tp / perChip, 1)) chips, TP\(tp), \(compute.rawValue)"
+        }
+        if let mtp { summary += ", MTP \(mtp.draftTokens) at \(Int(mtp.acceptance * 100))%" }
+        return Layout(deployment: deployment, precision: PrecisionSettings(compute: compute), summary: summary)
+    }
+
+    /// The decode batch per chip among ``batches`` that gives the most tokens per second per chip with a TPOT of
+    /// at most `tpot`, every sequence at `context` tokens; nil when none meets the target. Batches that do not
+    /// fit in memory end the search.
+    /// - Throws: ``CostModelError/memory(_:)`` when not even one sequence per chip fits.
+    public static func bestDecode(system: System, model: ModelArchitecture, profile: CalibrationProfile, context: Int,
+                                  tpot: TimeSpan) throws(CostModelError) -> Decode? {
+        let layout = try reference(system: system, model: model, profile: profile)
+        var best: Decode?
+        for batch in batches {
+            var request = StepRequest(system: system, model: model, phase: .decode, precision: layout.precision,
+                                      deployment: layout.deployment, load: Load(batchPerChip: batch, contextTokens: context))
+            let prediction: StepPrediction
+            do {
+                prediction = try better(&request, profile: profile)
+            } catch let error {
+                guard case .memory = error, batch != batches[0] else { throw error }
+                break
+            }
+            guard let time = prediction.timePerOutputToken, time <= tpot else { continue }
+            if prediction.tokensPerSecondPerChip > best?.prediction.tokensPerSecondPerChip ?? 0 {
+                var chosen = layout
+                chosen.deployment = request.deployment
+                best = Decode(layout: chosen, batchPerChip: batch, prediction: prediction)
+            }
+        }
+        return best
+    }
+
+    /// One prefill batch of `tokensPerChip` tokens in `prompt`-token prompts on the reference layout, at the
+    /// better of one and two micro-batches.
+    public static func prefill(system: System, model: ModelArchitecture, profile: CalibrationProfile, prompt: Int,
+                               tokensPerChip: Int) throws(CostModelError) -> (layout: Layout, prediction: StepPrediction) {
+        var layout = try reference(system: system, model: model, profile: profile)
+        var request = StepRequest(system: system, model: model, phase: .prefill, precision: layout.precision,
+                                  deployment: layout.deployment, load: Load(promptTokens: prompt, tokensPerChip: tokensPerChip))
+        let prediction = try better(&request, profile: profile)
+        layout.deployment = request.deployment
+        return (layout, prediction)
+    }
+
+    /// The faster of one and two micro-batches; `request` is left with the count chosen.
+    static func better(_ request: inout StepRequest, profile: CalibrationProfile) throws(CostModelError) -> StepPrediction {
+        request.deployment.microbatches = 1
+        let single = try StepPredictor.predict(request, profile: profile)
+        var split = request
+        split.deployment.microbatches = 2
+        guard let two = try? StepPredictor.predict(split, profile: profile), two.stepTime < single.stepTime else { return single }
+        request = split
+        return two
+    }
+}
