@@ -119,7 +119,7 @@ struct StepTests {
         #expect(try StepPredictor.singleBatch(one, profile: try calibration().profile(for: one.system.chip)) == nil)
     }
 
-    @Test("The reference layout follows one rule: EP over the largest group in a domain dividing the slots, or TP up to 8")
+    @Test("The reference layout follows one rule: EP over the largest group in a domain dividing the slots, or the smallest TP leaving half the memory")
     func referenceLayout() throws {
         let r1 = try models().model("deepseek-r1")
         let cm = try hardware().system("cloudmatrix384")
@@ -132,7 +132,13 @@ struct StepTests {
         #expect(hopper.deployment.expertParallel == 8 && hopper.precision.compute == .fp8)
         let llama = try OperatingPoint.reference(system: h100, model: try models().model("llama-3.1-70b"),
                                                  profile: try calibration().profile(for: h100.chip))
-        #expect(llama.deployment.tensorParallel == 8 && llama.deployment.expertParallel == nil && llama.deployment.mtp == nil)
+        // 70.6 GB of FP8 weights against half of an H100's 80 GB: one GPU holds too much, two hold 35.3 GB each.
+        #expect(llama.deployment.tensorParallel == 2 && llama.deployment.expertParallel == nil && llama.deployment.mtp == nil)
+        // Mixtral's 8 experts and 1 redundant replica: 9 slots divide no even group, so the 910C's two dies per
+        // chip take a tenth slot, over 10 ranks on 5 chips.
+        let mixtral = try OperatingPoint.reference(system: cm, model: try models().model("mixtral-8x7b"),
+                                                   profile: try calibration().profile(for: cm.chip))
+        #expect(mixtral.deployment.expertParallel == 10 && mixtral.deployment.redundantExperts == 2 && mixtral.deployment.chips == 5)
     }
 
     @Test("Only experts that receive a copy stream their weights: slots x (1 - (1 - 1/slots)^copies)")

@@ -10,15 +10,18 @@ import Workload
 /// calibration profile, not from a layout chosen for one of them.
 /// - Ranks per chip: the stack's devices per chip.
 /// - Precision: FP8 where the chip has it and the profile prices it, else INT8 likewise, else BF16.
-/// - MoE models: the routed experts plus 32 redundant replicas (EPLB) over the largest expert-parallel group
-///   inside one scale-up domain whose size divides those slots; attention data-parallel over the same ranks.
-/// - Dense models: tensor parallelism over the largest power of two up to 8 ranks inside one domain that
-///   divides the attention heads and key/value heads.
+/// - MoE models: the routed experts plus one redundant replica per 8 (EPLB; DeepSeek's 32 for 256), or the
+///   fewest more that some group divides, over the largest expert-parallel group inside one scale-up domain
+///   whose size divides those slots (a whole number of chips); attention data-parallel over the same ranks.
+/// - Dense models: the smallest tensor-parallel group (a power of two inside one scale-up domain that divides
+///   the attention heads and key/value heads) whose share of the weights takes at most half a rank's memory,
+///   leaving the rest for the KV cache.
 /// - MTP: one draft token at 70% acceptance where the model has an MTP module (CloudMatrix-Infer's assumption).
 /// - Micro-batches: one or two, whichever gives the shorter step.
 public enum OperatingPoint {
-    /// Redundant expert replicas the reference layout places (DeepSeek's and CloudMatrix-Infer's 32).
-    public static let redundantExperts = 32
+    /// Redundant expert replicas the reference layout places per routed expert (DeepSeek's and
+    /// CloudMatrix-Infer's 32 for 256).
+    public static let redundancy = 1.0 / 8
     /// Acceptance of the one MTP draft token (CloudMatrix-Infer's assumption, Zuo et al. section 5.2).
     public static let mtpAcceptance = 0.7
     /// Decode batches per chip tried, in sequences.
@@ -50,14 +53,19 @@ public enum OperatingPoint {
         var deployment: Deployment
         var summary: String
         if let moe = model.moe {
-            let slots = moe.routedExperts + redundantExperts
-            guard let ranks = stride(from: min(domainRanks, slots), through: 1, by: -1).first(where: { slots % $0 == 0 && $0 % perChip == 0 }),
-                  ranks > 1 else {
-                throw .layout("no expert-parallel group of 2 to \(domainRanks) ranks divides \(model.name)'s \(slots) expert slots")
+            // The fewest redundant replicas, from one per 8 experts up, that some group of 2 or more ranks divides.
+            func group(_ slots: Int) -> Int? {
+                stride(from: min(domainRanks, slots), through: 2, by: -1).first { slots % $0 == 0 && $0 % perChip == 0 }
             }
+            let least = Int((Double(moe.routedExperts) * redundancy).rounded(.down))
+            guard let redundant = (least...(least + moe.routedExperts)).first(where: { group(moe.routedExperts + $0) != nil }),
+                  let ranks = group(moe.routedExperts + redundant) else {
+                throw .layout("no expert-parallel group of 2 to \(domainRanks) ranks divides \(model.name)'s experts with \(least) or more redundant replicas")
+            }
+            let slots = moe.routedExperts + redundant
             deployment = Deployment(chips: ranks / perChip, ranksPerChip: perChip, expertParallel: ranks,
                                     attention: AttentionLayout(kind: .data, degree: ranks), microbatches: 1, expertBalance: .eplb,
-                                    redundantExperts: redundantExperts, mtp: mtp)
+                                    redundantExperts: redundant, mtp: mtp)
             let chips = ranks / perChip, perRank = slots / ranks
             let slotWord = perRank == 1 ? "slot" : "slots"
             summary = "\(chips) chips (\(ranks) ranks), EP\(ranks) with \(perRank) expert \(slotWord) per rank, attention data-parallel, " + compute.rawValue
@@ -65,10 +73,13 @@ public enum OperatingPoint {
             let heads = model.attention.heads
             let kvHeads: Int
             if case let .grouped(_, kv, _, _, _, _) = model.attention { kvHeads = kv } else { kvHeads = heads }
-            func fits(_ size: Int) -> Bool {
+            func divides(_ size: Int) -> Bool {
                 size <= domainRanks && heads % size == 0 && kvHeads % size == 0 && size % perChip == 0
             }
-            let tp: Int = [8, 4, 2].first(where: fits) ?? 1
+            let sizes = (0...16).map { 1 << $0 }.filter(divides)
+            let weights = model.parameters.total * compute.bytesPerElement
+            let rankMemory = system.chip.memory.capacity.bytes / Double(perChip)
+            let tp = sizes.first { weights / Double($0) <= rankMemory / 2 } ?? sizes.last ?? 1
             deployment = Deployment(chips: max(tp / perChip, 1), ranksPerChip: perChip, tensorParallel: tp, microbatches: 1, mtp: mtp)
             summary = "\(max(tp / perChip, 1)) chips, TP\(tp), \(compute.rawValue)"
         }
