@@ -71,7 +71,8 @@ extension SystemComparison {
                     scaleUpFabric: system.spec.scaleUp.name, scaleOutFabric: system.spec.scaleOut?.name,
                     figures: values, ratiosToBaseline: ratios)
             },
-            units: Dictionary(uniqueKeysWithValues: metrics.map { ($0.key, $0.unit.isEmpty ? "count" : $0.unit) }))
+            units: Dictionary(uniqueKeysWithValues: metrics.map { ($0.key, $0.unit.isEmpty ? "count" : $0.unit) }),
+            notes: notes.isEmpty ? nil : notes)
     }
 
     static func text(_ value: Double?, _ decimals: Int) -> String {
@@ -99,4 +100,6 @@ public struct ComparisonDocument: Sendable, Codable, Hashable {
     public var systems: [Entry]
     /// Figure key to unit.
     public var units: [String: String]
+    /// With `--model`: what was served on each system and how, or why it could not be.
+    public var notes: [String]?
 }

@@ -135,6 +135,17 @@ struct ServingCompareTests {
         #expect(tight["decode_tpot_ms"]! <= 20)
     }
 
+    @Test("The JSON carries the layouts as notes; without --model it has none")
+    func jsonNotes() throws {
+        let outcome = run("compare", "gb200-nvl72", "cloudmatrix384", "--model", "deepseek-r1", "--format", "json")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(outcome.output.utf8)) as? [String: Any])
+        let notes = try #require(object["notes"] as? [String])
+        #expect(notes.contains { $0.hasPrefix("gb200-nvl72: 72 chips (72 ranks), EP72") })
+        let plain = run("compare", "gb200-nvl72", "--format", "json")
+        let bare = try #require(try JSONSerialization.jsonObject(with: Data(plain.output.utf8)) as? [String: Any])
+        #expect(bare["notes"] == nil)
+    }
+
     @Test("The table names the layout each system ran")
     func layoutNotes() {
         let outcome = run("compare", "gb200-nvl72", "cloudmatrix384", "--model", "deepseek-r1")
