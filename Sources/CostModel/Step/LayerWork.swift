@@ -125,20 +125,18 @@ struct LayerWork {
         return kernels
     }
 
-    /// Per-rank traffic around a sequence-parallel/tensor-parallel/sequence-parallel attention: gather the
-    /// group's compressed KV (MLA latent and rope key, or GQA keys and values of this rank's heads),
-    /// exchange queries from sequence to head layout, and exchange outputs back.
+    /// Per-rank traffic around a sequence-parallel/tensor-parallel/sequence-parallel attention (Zuo et al.
+    /// 4.3.1): the head-split projections read every token of the group, so the group all-gathers what they
+    /// read (MLA: the query and KV latents and the rope key after the down projections; GQA: the hidden
+    /// states), and an all-to-all returns each head shard's outputs to the ranks that own the tokens.
     func sequenceParallelTraffic(tokens t: Double) -> (gather: Double, exchange: Double) {
         let tp = Double(headParallel)
         switch model.attention {
-        case let .grouped(heads, kvHeads, headDim, _, _, _):
-            let kv = Double(kvHeads) * Double(headDim) * 2 * activationBytes
-            return (t * tp * kv, t * Double(heads) * Double(headDim) * activationBytes * 2)
-        case let .latent(heads, _, kvLoraRank, nopeDim, ropeDim, valueDim):
-            let latent = Double(kvLoraRank + ropeDim) * activationBytes
-            let queries = Double(heads * (nopeDim + ropeDim)) * activationBytes
-            let outputs = Double(heads * valueDim) * activationBytes
-            return (t * tp * latent, t * (queries + outputs))
+        case let .grouped(heads, _, headDim, _, _, _):
+            return (t * tp * d * activationBytes, t * Double(heads * headDim) * activationBytes)
+        case let .latent(heads, qLoraRank, kvLoraRank, _, ropeDim, valueDim):
+            let latents = Double((qLoraRank ?? model.hiddenSize) + kvLoraRank + ropeDim) * activationBytes
+            return (t * tp * latents, t * Double(heads * valueDim) * activationBytes)
         }
     }
 

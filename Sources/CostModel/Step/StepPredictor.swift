@@ -238,9 +238,9 @@ public enum StepPredictor {
                     let traffic = work.sequenceParallelTraffic(tokens: mbTokens)
                     let gather = Collectives.time(.allGather, bytes: Bytes(traffic.gather), group: group, overhead: overhead)
                     let exchange = Collectives.time(.allToAll, bytes: Bytes(traffic.exchange), group: group, overhead: overhead)
-                    ledger.communication("attention KV all-gather", gather, calls: attentionCalls)
+                    ledger.communication("attention all-gather", gather, calls: attentionCalls)
                     ledger.communication("attention all-to-all", exchange, calls: attentionCalls)
-                    attentionComm = [.init("attention KV all-gather", .network, gather.total), .init("attention all-to-all", .network, exchange.total)]
+                    attentionComm = [.init("attention all-gather", .network, gather.total), .init("attention all-to-all", .network, exchange.total)]
                 case .tensor, .data:
                     let bytes = Bytes(work.headRows(mbTokens) * work.d * 2)
                     let reduce = Collectives.time(.allReduce, bytes: bytes, group: group, overhead: overhead)
