@@ -141,6 +141,23 @@ struct StepTests {
         #expect(mixtral.deployment.expertParallel == 10 && mixtral.deployment.redundantExperts == 2 && mixtral.deployment.chips == 5)
     }
 
+    @Test("Collectives inside attention stay exposed with two micro-batches; only dispatch and combine hide")
+    func attentionCollectivesExposed() throws {
+        let request = StepRequest(
+            system: try hardware().system("cloudmatrix384"), model: try models().model("deepseek-r1"), phase: .prefill,
+            precision: PrecisionSettings(compute: .int8),
+            deployment: Deployment(chips: 16, ranksPerChip: 2, expertParallel: 32, attention: AttentionLayout(kind: .spTpSp, degree: 32),
+                                   microbatches: 2, expertBalance: .perfect, redundantExperts: 32),
+            load: Load(promptTokens: 4096, tokensPerChip: 16384))
+        let prediction = try predict(request)
+        let attention = prediction.operators.filter { $0.name.hasPrefix("attention all-") }
+        #expect(attention.count == 2)
+        let inAttention = attention.reduce(TimeSpan.zero) { $0 + $1.time }
+        #expect(inAttention > .zero)
+        #expect(prediction.exposedCommunication >= inAttention * 0.999)
+        #expect(prediction.hiddenCommunication > .zero, "dispatch and combine still hide behind the other micro-batch")
+    }
+
     @Test("Only experts that receive a copy stream their weights: slots x (1 - (1 - 1/slots)^copies)")
     func touchedExperts() {
         // 8 copies over 6 slots: 6 x (1 - (5/6)^8) = 4.6046.

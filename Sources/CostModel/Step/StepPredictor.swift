@@ -189,7 +189,11 @@ public enum StepPredictor {
             /// One micro-batch's chain of tasks, layer after layer. `partitioned`: the MoE path (router, dispatch,
             /// experts, combine, dense FFN) runs on its own stream, and with `attentionShare` durations priced on
             /// the whole chip are stretched to each stream's share (attention path by 1 / share, MoE path by
-            /// 1 / (1 - share)). Otherwise compute on the compute resource, communication on the network.
+            /// 1 / (1 - share)). Otherwise compute on the compute resource and expert dispatch and combine on the
+            /// network. The collectives inside attention and a tensor-parallel dense FFN stay in their block's
+            /// stream, as the stacks run them: SGLang's two-batch overlap switches micro-batches only around
+            /// dispatch and combine, and CANN's prefill pipeline gives its communication engines only those
+            /// (Zuo et al. Fig. 18b), so the other micro-batch cannot hide them.
             func chain(model: ModelArchitecture, partitioned: Bool, attentionShare: Double? = nil) -> [MicrobatchSchedule.Task] {
                 let attentionStretch = attentionShare.map { 1 / $0 } ?? 1
                 let moeStretch = attentionShare.map { 1 / (1 - $0) } ?? 1
@@ -198,7 +202,7 @@ public enum StepPredictor {
                 var chain: [MicrobatchSchedule.Task] = []
                 for layer in 0..<model.layers {
                     chain.append(.init("attention", .compute, attention * attentionStretch))
-                    chain += attentionComm
+                    chain += attentionComm.map { .init($0.name, .compute, $0.duration, communication: true) }
                     if model.isMoELayer(layer) {
                         chain.append(.init("router", moeStream, routing * moeStretch))
                         chain.append(.init("dispatch", commStream, dispatch, communication: true))
@@ -206,7 +210,7 @@ public enum StepPredictor {
                         chain.append(.init("combine", commStream, combine, communication: true))
                     } else {
                         chain.append(.init("dense FFN", moeStream, dense * moeStretch))
-                        chain += ffnComm.map { .init($0.name, commStream, $0.duration, communication: true) }
+                        chain += ffnComm.map { .init($0.name, moeStream, $0.duration, communication: true) }
                     }
                 }
                 return chain
