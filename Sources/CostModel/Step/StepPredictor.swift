@@ -199,10 +199,13 @@ public enum StepPredictor {
                 let moeStretch = attentionShare.map { 1 / (1 - $0) } ?? 1
                 let moeStream: MicrobatchSchedule.Resource = partitioned ? .secondStream : .compute
                 let commStream: MicrobatchSchedule.Resource = partitioned ? .secondStream : .network
+                let inAttention = attentionComm.map { MicrobatchSchedule.Task($0.name, .compute, $0.duration, communication: true) }
+                let inFFN = ffnComm.map { MicrobatchSchedule.Task($0.name, moeStream, $0.duration, communication: true) }
                 var chain: [MicrobatchSchedule.Task] = []
+                chain.reserveCapacity(model.layers * (2 + inAttention.count + max(4, 1 + inFFN.count)))
                 for layer in 0..<model.layers {
                     chain.append(.init("attention", .compute, attention * attentionStretch))
-                    chain += attentionComm.map { .init($0.name, .compute, $0.duration, communication: true) }
+                    chain += inAttention
                     if model.isMoELayer(layer) {
                         chain.append(.init("router", moeStream, routing * moeStretch))
                         chain.append(.init("dispatch", commStream, dispatch, communication: true))
@@ -210,7 +213,7 @@ public enum StepPredictor {
                         chain.append(.init("combine", commStream, combine, communication: true))
                     } else {
                         chain.append(.init("dense FFN", moeStream, dense * moeStretch))
-                        chain += ffnComm.map { .init($0.name, moeStream, $0.duration, communication: true) }
+                        chain += inFFN
                     }
                 }
                 return chain
