@@ -72,7 +72,8 @@ extension SystemComparison {
                     figures: values, ratiosToBaseline: ratios)
             },
             units: Dictionary(uniqueKeysWithValues: metrics.map { ($0.key, $0.unit.isEmpty ? "count" : $0.unit) }),
-            notes: notes.isEmpty ? nil : notes)
+            notes: notes.isEmpty ? nil : notes,
+            serving: servingInputs)
     }
 
     static func text(_ value: Double?, _ decimals: Int) -> String {
@@ -102,4 +103,16 @@ public struct ComparisonDocument: Sendable, Codable, Hashable {
     public var units: [String: String]
     /// With `--model`: what was served on each system and how, or why it could not be.
     public var notes: [String]?
+    /// With `--model`: the serving inputs as resolved.
+    public var serving: ServingInputs?
+
+    public struct ServingInputs: Sendable, Codable, Hashable {
+        public var model: String
+        public var tpotMs: Double
+        public var contextTokens: Int
+        public var promptTokens: Int
+        public var prefillTokensPerChip: Int
+        /// System name to the reference layout its decode ran (absent where it could not run).
+        public var layouts: [String: String]
+    }
 }

@@ -27,6 +27,8 @@ public struct SystemComparison: Sendable {
     public let metrics: [ComparisonMetric]
     /// Lines printed under the table beyond the standard one.
     public let notes: [String]
+    /// The serving inputs, for the JSON document.
+    let servingInputs: ComparisonDocument.ServingInputs?
 
     /// Systems side by side; with `serving`, also what each reaches serving its model.
     public init(systems: [System], serving: ServingComparison? = nil) {
@@ -34,6 +36,12 @@ public struct SystemComparison: Sendable {
         self.systems = systems
         self.metrics = Self.metrics(for: systems) + (serving?.metrics ?? [])
         self.notes = serving?.notes(for: systems) ?? []
+        self.servingInputs = serving.map { serving in
+            ComparisonDocument.ServingInputs(
+                model: serving.model.name, tpotMs: serving.tpot.milliseconds, contextTokens: serving.context, promptTokens: serving.prompt,
+                prefillTokensPerChip: serving.prefillTokensPerChip,
+                layouts: serving.entries.compactMapValues { $0.decode?.layout.summary })
+        }
     }
 
     public var baseline: System { systems[0] }

@@ -141,9 +141,15 @@ struct ServingCompareTests {
         let object = try #require(try JSONSerialization.jsonObject(with: Data(outcome.output.utf8)) as? [String: Any])
         let notes = try #require(object["notes"] as? [String])
         #expect(notes.contains { $0.hasPrefix("gb200-nvl72: 72 chips (72 ranks), EP72") })
+        let serving = try #require(object["serving"] as? [String: Any])
+        #expect(serving["model"] as? String == "deepseek-r1")
+        #expect(serving["tpot_ms"] as? Double == 50)
+        #expect(serving["context_tokens"] as? Int == 4096)
+        let layouts = try #require(serving["layouts"] as? [String: String])
+        #expect(layouts["cloudmatrix384"]?.hasPrefix("144 chips (288 ranks), EP288") == true)
         let plain = run("compare", "gb200-nvl72", "--format", "json")
         let bare = try #require(try JSONSerialization.jsonObject(with: Data(plain.output.utf8)) as? [String: Any])
-        #expect(bare["notes"] == nil)
+        #expect(bare["notes"] == nil && bare["serving"] == nil)
     }
 
     @Test("The table names the layout each system ran")
