@@ -68,6 +68,14 @@ struct LayerWork {
     /// (tensor-parallel), the rank's own tokens otherwise.
     func projectionRows(_ t: Double) -> Double { attentionKind == .tensor ? t * Double(headParallel) : t }
 
+    /// The output projection: on the head split's rows for its `width` (this rank's heads), or, in SP-TP-SP,
+    /// on the rank's own tokens for every head once the all-to-all has returned them (Zuo et al. 4.3.1, Stage 3).
+    func outputProjection(tokens t: Double, rows: Double, width: Double) -> Kernel {
+        attentionKind == .spTpSp
+            ? gemm("output projection", rows: t, inner: width * Double(headParallel), outer: d)
+            : gemm("output projection", rows: rows, inner: width, outer: d)
+    }
+
     /// A prefill's prompt length from the mean context its causal attention sees, (P + 1) / 2.
     func promptLength(context c: Double) -> Double { 2 * c - 1 }
 
@@ -87,7 +95,7 @@ struct LayerWork {
             }
             kernels.append(Kernel("attention core", .attention, precision: activation, flops: coreFLOPs, bytes: coreBytes,
                                   causalLength: phase == .prefill ? promptLength(context: c) : nil))
-            kernels.append(gemm("output projection", rows: rows, inner: h * dh, outer: d))
+            kernels.append(outputProjection(tokens: t, rows: rows, width: h * dh))
         case let .latent(heads, qLoraRank, kvLoraRank, nopeDim, ropeDim, valueDim):
             // Down projections and the latent are per token (replicated in tensor parallelism, the rank's
             // own tokens otherwise); the up projections, the core and the output projection split by heads.
@@ -120,7 +128,7 @@ struct LayerWork {
                 kernels.append(Kernel("absorb values (·W_UV)", .attention, precision: activation, flops: 2 * rows * h * rkv * dv,
                                       bytes: h * rkv * dv * activationBytes + rows * h * (rkv + dv) * activationBytes))
             }
-            kernels.append(gemm("output projection", rows: rows, inner: h * dv, outer: d))
+            kernels.append(outputProjection(tokens: t, rows: rows, width: h * dv))
         }
         return kernels
     }
