@@ -4,18 +4,20 @@ import Units
 import Workload
 
 /// `compare --model`: each system serving one model on ``OperatingPoint``'s reference layout, decode at the
-/// batch that gives the most tokens per second per chip within a TPOT target and one prefill batch, per chip
+/// batch that gives the most tokens per second per chip within each TPOT target and one prefill batch, per chip
 /// and per kilowatt of the system's all-in power.
 public struct ServingComparison: Sendable {
     /// What one system reaches, or why it could not be priced.
     public struct Entry: Sendable {
-        public var decode: OperatingPoint.Decode?
+        /// One per TPOT target, in the order given; nil where no batch meets it.
+        public var decode: [OperatingPoint.Decode?] = []
         public var prefill: (layout: OperatingPoint.Layout, prediction: StepPrediction)?
-        public var problem: String?
+        public var problems: [String] = []
     }
 
     public let model: ModelArchitecture
-    public let tpot: TimeSpan
+    /// TPOT targets, tightest first.
+    public let tpots: [TimeSpan]
     public let context: Int
     public let prompt: Int
     public let prefillTokensPerChip: Int
@@ -24,10 +26,11 @@ public struct ServingComparison: Sendable {
 
     /// Prices every system with its chip's profile from `calibrations`; a system whose chip has no profile,
     /// or whose layout does not fit, gets a note instead of figures.
-    public init(systems: [System], model: ModelArchitecture, calibrations: CalibrationCatalog, tpot: TimeSpan, context: Int,
+    public init(systems: [System], model: ModelArchitecture, calibrations: CalibrationCatalog, tpots: [TimeSpan], context: Int,
                 prompt: Int, prefillTokensPerChip: Int) {
+        precondition(!tpots.isEmpty, "a serving comparison needs at least one TPOT target")
         self.model = model
-        self.tpot = tpot
+        self.tpots = tpots.sorted()
         self.context = context
         self.prompt = prompt
         self.prefillTokensPerChip = prefillTokensPerChip
@@ -36,43 +39,57 @@ public struct ServingComparison: Sendable {
             var entry = Entry()
             do {
                 let profile = try calibrations.profile(for: system.chip)
-                entry.decode = try OperatingPoint.bestDecode(system: system, model: model, profile: profile, context: context, tpot: tpot)
-                if entry.decode == nil {
-                    entry.problem = "no decode batch meets a TPOT of \(NumberText.fixed(tpot.milliseconds, decimals: 0)) ms"
+                for tpot in self.tpots {
+                    let decode = try OperatingPoint.bestDecode(system: system, model: model, profile: profile, context: context, tpot: tpot)
+                    if decode == nil { entry.problems.append("no decode batch meets a TPOT of \(Self.ms(tpot)) ms") }
+                    entry.decode.append(decode)
                 }
                 entry.prefill = try OperatingPoint.prefill(system: system, model: model, profile: profile, prompt: prompt,
                                                            tokensPerChip: prefillTokensPerChip)
             } catch {
-                entry.problem = "\(error)"
+                entry.problems.append("\(error)")
             }
             entries[system.name] = entry
         }
         self.entries = entries
     }
 
+    static func ms(_ time: TimeSpan) -> String { NumberText.shortest(JSONOutput.rounded(time.milliseconds)) }
+
     var section: String { "Serving \(model.name)" }
 
-    /// The figures `compare` adds, one metric each.
+    /// The figures `compare` adds, one metric each: per TPOT target the batch, TPOT and decode rates (keys
+    /// carry the target when there are several), then prefill.
     var metrics: [ComparisonMetric] {
         let entries = self.entries, section = self.section
-        let target = NumberText.fixed(tpot.milliseconds, decimals: 0)
         @Sendable func perKilowatt(_ system: System, _ rate: Double?) -> Double? {
             guard let rate, let power = system.power?.total, system.chips > 0 else { return nil }
             return rate / (power.kilowatts / Double(system.chips))
         }
-        return [
-            ComparisonMetric("decode_batch_per_chip", section, "Decode batch within TPOT \(target) ms", "seqs per chip", decimals: 0) {
-                entries[$0.name]?.decode.map { Double($0.batchPerChip) }
-            },
-            ComparisonMetric("decode_tpot_ms", section, "Decode TPOT", "ms", decimals: 1) {
-                entries[$0.name]?.decode?.prediction.timePerOutputToken?.milliseconds
-            },
-            ComparisonMetric("decode_tokens_per_s_per_chip", section, "Decode per chip", "tokens/s", decimals: 0) {
-                entries[$0.name]?.decode?.prediction.tokensPerSecondPerChip
-            },
-            ComparisonMetric("decode_tokens_per_s_per_kw", section, "Decode per kW all-in", "tokens/s", decimals: 0) { system in
-                perKilowatt(system, entries[system.name]?.decode?.prediction.tokensPerSecondPerChip)
-            },
+        var list: [ComparisonMetric] = []
+        for (index, tpot) in tpots.enumerated() {
+            let target = Self.ms(tpot)
+            let suffix = tpots.count == 1 ? "" : "_tpot_\(target.replacingOccurrences(of: ".", with: "_"))ms"
+            @Sendable func decode(_ system: System) -> OperatingPoint.Decode? {
+                guard let entry = entries[system.name], index < entry.decode.count else { return nil }
+                return entry.decode[index]
+            }
+            list += [
+                ComparisonMetric("decode_batch_per_chip" + suffix, section, "Decode batch within TPOT \(target) ms", "seqs per chip", decimals: 0) {
+                    decode($0).map { Double($0.batchPerChip) }
+                },
+                ComparisonMetric("decode_tpot_ms" + suffix, section, "Decode TPOT", "ms", decimals: 1) {
+                    decode($0)?.prediction.timePerOutputToken?.milliseconds
+                },
+                ComparisonMetric("decode_tokens_per_s_per_chip" + suffix, section, "Decode per chip", "tokens/s", decimals: 0) {
+                    decode($0)?.prediction.tokensPerSecondPerChip
+                },
+                ComparisonMetric("decode_tokens_per_s_per_kw" + suffix, section, "Decode per kW all-in", "tokens/s", decimals: 0) { system in
+                    perKilowatt(system, decode(system)?.prediction.tokensPerSecondPerChip)
+                },
+            ]
+        }
+        list += [
             ComparisonMetric("prefill_tokens_per_s_per_chip", section, "Prefill per chip", "tokens/s", decimals: 0) {
                 entries[$0.name]?.prefill?.prediction.tokensPerSecondPerChip
             },
@@ -80,6 +97,12 @@ public struct ServingComparison: Sendable {
                 perKilowatt(system, entries[system.name]?.prefill?.prediction.tokensPerSecondPerChip)
             },
         ]
+        return list
+    }
+
+    /// The layout each system ran, by system name (absent where none ran).
+    var layouts: [String: String] {
+        entries.compactMapValues { entry in (entry.decode.compactMap { $0 }.first?.layout ?? entry.prefill?.layout)?.summary }
     }
 
     /// What was run on each system, and what could not be.
@@ -90,11 +113,14 @@ public struct ServingComparison: Sendable {
                      + "on one reference layout per system (see 'supernode compare --help'); per kW: the system's all-in power per chip."]
         for system in systems where seen.insert(system.name).inserted {
             guard let entry = entries[system.name] else { continue }
-            if let decode = entry.decode {
-                notes.append("\(system.name): \(decode.layout.summary); decode \(decode.layout.deployment.microbatchCount) micro-batch"
-                             + "\(decode.layout.deployment.microbatchCount == 1 ? "" : "es"), prefill \(entry.prefill?.layout.deployment.microbatchCount ?? 1).")
+            if let layout = layouts[system.name] {
+                let counts = entry.decode.compactMap { $0.map { "\($0.layout.deployment.microbatchCount)" } }
+                let word = counts.count == 1 && counts[0] == "1" ? "micro-batch" : "micro-batches"
+                let decode = counts.isEmpty ? "" : "; decode \(counts.joined(separator: " / ")) \(word)"
+                let prefill = entry.prefill.map { ", prefill \($0.layout.deployment.microbatchCount)" } ?? ""
+                notes.append("\(system.name): \(layout)\(decode)\(prefill).")
             }
-            if let problem = entry.problem { notes.append("\(system.name): \(problem).") }
+            for problem in entry.problems { notes.append("\(system.name): \(problem).") }
         }
         return notes
     }

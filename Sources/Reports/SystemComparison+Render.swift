@@ -108,7 +108,8 @@ public struct ComparisonDocument: Sendable, Codable, Hashable {
 
     public struct ServingInputs: Sendable, Codable, Hashable {
         public var model: String
-        public var tpotMs: Double
+        /// TPOT targets, tightest first.
+        public var tpotMs: [Double]
         public var contextTokens: Int
         public var promptTokens: Int
         public var prefillTokensPerChip: Int

@@ -38,9 +38,8 @@ public struct SystemComparison: Sendable {
         self.notes = serving?.notes(for: systems) ?? []
         self.servingInputs = serving.map { serving in
             ComparisonDocument.ServingInputs(
-                model: serving.model.name, tpotMs: serving.tpot.milliseconds, contextTokens: serving.context, promptTokens: serving.prompt,
-                prefillTokensPerChip: serving.prefillTokensPerChip,
-                layouts: serving.entries.compactMapValues { $0.decode?.layout.summary })
+                model: serving.model.name, tpotMs: serving.tpots.map(\.milliseconds), contextTokens: serving.context,
+                promptTokens: serving.prompt, prefillTokensPerChip: serving.prefillTokensPerChip, layouts: serving.layouts)
         }
     }
 

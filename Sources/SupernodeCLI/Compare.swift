@@ -20,8 +20,8 @@ struct Compare: RenderingCommand {
             dense models the smallest tensor-parallel group whose weights take at most half of each rank's \
             memory; one MTP draft token at 70% where the model has MTP; \
             one or two micro-batches, whichever is faster. Decode takes the batch per chip that gives the most \
-            tokens/s within the TPOT target; prefill one batch. Example: supernode compare gb200-nvl72 \
-            cloudmatrix384 --model deepseek-r1
+            tokens/s within each TPOT target; prefill one batch. Example: supernode compare gb200-nvl72 \
+            cloudmatrix384 --model deepseek-r1 --tpot-ms 15 50
             """)
 
     @Argument(help: "Systems to compare, the baseline first: NAME, NAME:nodes=N, NAME:chips=N or FILE.")
@@ -29,7 +29,8 @@ struct Compare: RenderingCommand {
 
     @Option(name: .long, help: "Also serve this model on each system: catalog name, config.json or a folder holding one.")
     var model: String?
-    @Option(name: .customLong("tpot-ms"), help: "Decode: TPOT target in milliseconds.") var tpotMs: Double = 50
+    @Option(name: .customLong("tpot-ms"), parsing: .upToNextOption,
+            help: "Decode: TPOT targets in milliseconds, one or more (default: 50).") var tpotMs: [Double] = []
     @Option(name: .long, help: "Decode: context length of every sequence.") var context: Int = 4096
     @Option(name: .long, help: "Prefill: prompt length.") var prompt: Int = 4096
     @Option(name: .customLong("prefill-tokens"), help: "Prefill: tokens per chip in one batch.") var prefillTokens: Int = 16384
@@ -40,7 +41,9 @@ struct Compare: RenderingCommand {
         guard !systems.isEmpty else {
             throw ValidationError("Name at least one system to compare, such as 'supernode compare gb200-nvl72 cloudmatrix384'.")
         }
-        guard tpotMs > 0, tpotMs.isFinite else { throw ValidationError("--tpot-ms must be a positive number of milliseconds, got \(tpotMs)") }
+        for tpot in tpotMs where !(tpot > 0 && tpot.isFinite) {
+            throw ValidationError("--tpot-ms must be positive numbers of milliseconds, got \(NumberText.shortest(tpot))")
+        }
         for (name, value) in [("--context", context), ("--prompt", prompt), ("--prefill-tokens", prefillTokens)] where value <= 0 {
             throw ValidationError("\(name) must be positive, got \(value)")
         }
@@ -51,7 +54,8 @@ struct Compare: RenderingCommand {
         let resolved = try systems.map { reference throws(HardwareError) in try catalog.system(reference) }
         let serving = try model.map { name in
             ServingComparison(systems: resolved, model: try ModelCatalog.builtIn().model(name), calibrations: try CalibrationCatalog.builtIn(),
-                              tpot: TimeSpan(tpotMs, "ms"), context: context, prompt: prompt, prefillTokensPerChip: prefillTokens)
+                              tpots: (tpotMs.isEmpty ? [50] : tpotMs).map { TimeSpan($0, "ms") }, context: context, prompt: prompt,
+                              prefillTokensPerChip: prefillTokens)
         }
         let comparison = SystemComparison(systems: resolved, serving: serving)
         switch output.format {

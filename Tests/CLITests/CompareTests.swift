@@ -143,13 +143,23 @@ struct ServingCompareTests {
         #expect(notes.contains { $0.hasPrefix("gb200-nvl72: 72 chips (72 ranks), EP72") })
         let serving = try #require(object["serving"] as? [String: Any])
         #expect(serving["model"] as? String == "deepseek-r1")
-        #expect(serving["tpot_ms"] as? Double == 50)
+        #expect(serving["tpot_ms"] as? [Double] == [50])
         #expect(serving["context_tokens"] as? Int == 4096)
         let layouts = try #require(serving["layouts"] as? [String: String])
         #expect(layouts["cloudmatrix384"]?.hasPrefix("144 chips (288 ranks), EP288") == true)
         let plain = run("compare", "gb200-nvl72", "--format", "json")
         let bare = try #require(try JSONSerialization.jsonObject(with: Data(plain.output.utf8)) as? [String: Any])
         #expect(bare["notes"] == nil && bare["serving"] == nil)
+    }
+
+    @Test("Several TPOT targets: one set of decode figures each, keyed by the target; a tighter one never serves more")
+    func severalTargets() throws {
+        let figures = try figures(["compare", "gb200-nvl72", "--model", "deepseek-r1", "--tpot-ms", "50", "25"])["gb200-nvl72"]!
+        let tight = try #require(figures["decode_tokens_per_s_per_chip_tpot_25ms"])
+        let loose = try #require(figures["decode_tokens_per_s_per_chip_tpot_50ms"])
+        #expect(tight <= loose)
+        #expect(try #require(figures["decode_tpot_ms_tpot_25ms"]) <= 25)
+        #expect(figures["decode_tokens_per_s_per_chip"] == nil)
     }
 
     @Test("The table names the layout each system ran")
