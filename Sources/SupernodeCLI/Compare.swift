@@ -16,7 +16,8 @@ struct Compare: RenderingCommand {
             With --model, each system also serves the model on one reference layout, the same rule for every \
             system: the stack's ranks per chip; FP8 where the chip and its calibration profile have it, else \
             INT8, else BF16; for MoE models the experts plus one redundant replica per 8 over the largest \
-            expert-parallel group inside one scale-up domain that divides them, attention data-parallel; for \
+            expert-parallel group inside one scale-up domain that divides them (across domains where that \
+            would fill more than half of each rank's memory with weights), attention data-parallel; for \
             dense models the smallest tensor-parallel group whose weights take at most half of each rank's \
             memory; one MTP draft token at 70% where the model has MTP; \
             one or two micro-batches, whichever is faster. Decode takes the batch per chip that gives the most \

@@ -127,6 +127,11 @@ struct StepTests {
         #expect(ascend.deployment.expertParallel == 288 && ascend.deployment.ranksPerChip == 2 && ascend.deployment.chips == 144)
         #expect(ascend.precision.compute == .int8)
         #expect(ascend.deployment.mtp == MultiTokenPrediction(draftTokens: 1, acceptance: 0.7))
+        // A cluster of 8-GPU nodes: one node's EP8 would hold 36 slots of DeepSeek's experts (about 109 GB of FP8
+        // weights per GPU, over half of 80 GB), so the group widens to the smallest that leaves half: EP32.
+        let cluster = try hardware().system("h100-cluster:nodes=4")
+        let wide = try OperatingPoint.reference(system: cluster, model: r1, profile: try calibration().profile(for: cluster.chip))
+        #expect(wide.deployment.expertParallel == 32 && wide.deployment.chips == 32)
         let h100 = try hardware().system("hgx-h100")
         let hopper = try OperatingPoint.reference(system: h100, model: r1, profile: try calibration().profile(for: h100.chip))
         #expect(hopper.deployment.expertParallel == 8 && hopper.precision.compute == .fp8)

@@ -12,7 +12,9 @@ import Workload
 /// - Precision: FP8 where the chip has it and the profile prices it, else INT8 likewise, else BF16.
 /// - MoE models: the routed experts plus one redundant replica per 8 (EPLB; DeepSeek's 32 for 256), or the
 ///   fewest more that some group divides, over the largest expert-parallel group inside one scale-up domain
-///   whose size divides those slots (a whole number of chips); attention data-parallel over the same ranks.
+///   whose size divides those slots (a whole number of chips), or, where that group's weights would take more
+///   than half of each rank's memory, the smallest group across domains that leaves that half; attention
+///   data-parallel over the same ranks.
 /// - Dense models: the smallest tensor-parallel group (a power of two inside one scale-up domain that divides
 ///   the attention heads and key/value heads) whose share of the weights takes at most half a rank's memory,
 ///   leaving the rest for the KV cache.
@@ -59,10 +61,24 @@ public enum OperatingPoint {
             }
             let least = Int((Double(moe.routedExperts) * redundancy).rounded(.down))
             guard let redundant = (least...(least + moe.routedExperts)).first(where: { group(moe.routedExperts + $0) != nil }),
-                  let ranks = group(moe.routedExperts + redundant) else {
+                  let domainGroup = group(moe.routedExperts + redundant) else {
                 throw .layout("no expert-parallel group of 2 to \(domainRanks) ranks divides \(model.name)'s experts with \(least) or more redundant replicas")
             }
             let slots = moe.routedExperts + redundant
+            // Across scale-up domains only when one domain's group would fill more than half of each rank's memory
+            // with weights: then the smallest group over the system that leaves that half.
+            let rankMemory = system.chip.memory.capacity.bytes / Double(perChip)
+            let parameters = model.parameters
+            func weights(_ size: Int) -> Double {
+                let perSlot = parameters.routedExperts / Double(moe.routedExperts)
+                return (parameters.total - parameters.routedExperts + perSlot * Double(slots / size)) * compute.bytesPerElement
+            }
+            var ranks = domainGroup
+            if weights(ranks) > rankMemory / 2 {
+                let wider = stride(from: ranks + 1, through: min(slots, system.chips * perChip), by: 1)
+                    .filter { slots % $0 == 0 && $0 % perChip == 0 }
+                ranks = wider.first { weights($0) <= rankMemory / 2 } ?? wider.last ?? ranks
+            }
             deployment = Deployment(chips: ranks / perChip, ranksPerChip: perChip, expertParallel: ranks,
                                     attention: AttentionLayout(kind: .data, degree: ranks), microbatches: 1, expertBalance: .eplb,
                                     redundantExperts: redundant, mtp: mtp)
