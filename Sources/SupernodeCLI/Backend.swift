@@ -9,13 +9,6 @@ enum BackendArgument: String, ExpressibleByArgument, CaseIterable {
 /// Ranks for a command: threads in this process, or the processes of an MPI job. A command asked for MPI
 /// outside mpirun starts mpirun itself with the same arguments and passes its output through.
 enum Ranks {
-    enum Launch {
-        /// Run here; `isRoot` says whether this rank prints.
-        case local(isRoot: Bool)
-        /// mpirun ran the command; its output and status.
-        case relaunched(output: String, status: Int32)
-    }
-
     /// Runs `body` on every rank and returns rank 0's result (nil on the other MPI ranks).
     static func run<T: Sendable>(backend: BackendArgument, ranks: Int, timeout: TimeInterval,
                                  _ body: @escaping @Sendable (any Communicator) throws -> T) throws -> T? {
@@ -39,6 +32,15 @@ enum Ranks {
     /// Whether this process must start mpirun itself (MPI asked for, but not launched by mpirun).
     static func needsLaunch(_ backend: BackendArgument) -> Bool {
         backend == .mpi && ProcessInfo.processInfo.environment["OMPI_COMM_WORLD_SIZE"] == nil
+    }
+
+    /// When this process must start mpirun itself (``needsLaunch(_:)``), runs the command under it and returns
+    /// rank 0's output, or throws its error output and exit status; nil when the ranks run here.
+    static func relaunchedOutput(backend: BackendArgument, ranks: Int) throws -> String? {
+        guard needsLaunch(backend) else { return nil }
+        let result = try relaunch(ranks: ranks)
+        guard result.status == 0 else { throw RunFailure(message: result.error + result.output, status: result.status) }
+        return result.output
     }
 
     /// Starts `mpirun -np ranks` on this executable with the same arguments.

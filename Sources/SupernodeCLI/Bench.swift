@@ -56,11 +56,7 @@ struct Bench: ParsableCommand {
             guard let choice = AllReduceAlgorithm(rawValue: algorithm) else {
                 throw InputError("unknown algorithm '\(algorithm)'; known: \(AllReduceAlgorithm.allCases.map(\.rawValue).joined(separator: ", "))")
             }
-            if Ranks.needsLaunch(backend) {
-                let result = try Ranks.relaunch(ranks: ranks)
-                guard result.status == 0 else { throw RunFailure(message: result.error + result.output, status: result.status) }
-                return result.output
-            }
+            if let output = try Ranks.relaunchedOutput(backend: backend, ranks: ranks) { return output }
             defer { Ranks.finalize() }
             let seconds = self.seconds
             let showsProgress = isatty(2) != 0

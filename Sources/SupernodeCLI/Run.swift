@@ -62,11 +62,7 @@ struct Run: RenderingCommand {
         } catch {
             throw InputError(error.description)
         }
-        if Ranks.needsLaunch(backend) {
-            let result = try Ranks.relaunch(ranks: ranks)
-            guard result.status == 0 else { throw RunFailure(message: result.error + result.output, status: result.status) }
-            return result.output
-        }
+        if let output = try Ranks.relaunchedOutput(backend: backend, ranks: ranks) { return output }
         defer { Ranks.finalize() }
         let configuration = self.configuration
         guard let measurement = try Ranks.run(backend: backend, ranks: ranks, timeout: timeout, { comm in

@@ -14,11 +14,7 @@ struct Selftest: RenderingCommand {
 
     func render() throws -> String {
         guard ranks >= 1 else { throw InputError("--ranks must be positive") }
-        if Ranks.needsLaunch(backend) {
-            let result = try Ranks.relaunch(ranks: ranks)
-            guard result.status == 0 else { throw RunFailure(message: result.error + result.output, status: result.status) }
-            return result.output
-        }
+        if let output = try Ranks.relaunchedOutput(backend: backend, ranks: ranks) { return output }
         defer { Ranks.finalize() }
         let failRank = self.failRank
         let lines = try Ranks.run(backend: backend, ranks: ranks, timeout: timeout) { comm -> [String] in

@@ -98,8 +98,6 @@ public struct Validator: Sendable {
         guard ranks >= 1, ranks <= system.chips * perChip else {
             throw CostModelError.layout("the collective needs 1 to \(system.chips * perChip) ranks, got \(ranks)")
         }
-        let group = try RankGroup(size: ranks, on: rank)
-        let overhead = profile.network.collectiveOverhead
         let time: CommunicationTime
         switch spec.op {
         case .moeDispatch, .moeCombine:
@@ -117,7 +115,7 @@ public struct Validator: Sendable {
             case .reduceScatter: .reduceScatter
             default: .allToAll
             }
-            time = Collectives.time(operation, bytes: bytes, group: group, overhead: overhead)
+            time = Collectives.time(operation, bytes: bytes, group: try RankGroup(size: ranks, on: rank), overhead: profile.network.collectiveOverhead)
         }
         return [ValidationMetric.latencyUs.rawValue: time.total.microseconds]
     }

@@ -7,8 +7,9 @@ import Workload
 ///
 /// Each layer of each micro-batch is a chain of compute blocks (attention; experts or dense FFN) and
 /// communication (dispatch and combine for MoE layers; all-reduce or all-gather and reduce-scatter for
-/// tensor-parallel attention). ``MicrobatchSchedule`` runs the chains of all micro-batches over one compute
-/// and one network resource, so overlap comes out of the schedule. The embedding, the LM head and the MTP
+/// tensor-parallel attention). ``MicrobatchSchedule`` runs the chains of all micro-batches over the compute
+/// resource, the network and, for partitioned decode, a second compute stream, so overlap comes out of the
+/// schedule. The embedding, the LM head and the MTP
 /// module run after the layers. Every kernel is priced by ``RankHardware/time(_:)``, every transfer by
 /// ``Collectives`` and ``ExpertExchange``; nothing depends on the system's name.
 public enum StepPredictor {
@@ -62,6 +63,13 @@ public enum StepPredictor {
         }
         let microbatches = Double(layout.microbatches)
         let mbTokens = tokens / microbatches, mbSequences = sequences / microbatches
+
+        // A batch that does not fit is refused before anything is priced.
+        let memory = footprint(request: request, layout: layout, rank: rank, tokens: tokens, sequences: sequences,
+                               maxContext: maxContext, mbTokens: mbTokens)
+        guard memory.fits else {
+            throw .memory("a rank needs \(memory.total.formatted(in: "GB", decimals: 1)) (weights \(memory.weights.formatted(in: "GB", decimals: 1)), KV cache \(memory.kvCache.formatted(in: "GB", decimals: 1)), activations \(memory.activations.formatted(in: "GB", decimals: 1)), buffers \(memory.communicationBuffers.formatted(in: "GB", decimals: 1))) but has \(memory.capacity.formatted(in: "GB", decimals: 1)); use more ranks or a smaller batch")
+        }
 
         let work = LayerWork(model: model, phase: request.phase, compute: compute, cache: request.precision.cache,
                              attentionKind: layout.attentionKind, headParallel: layout.headParallel, ffnParallel: layout.ffnParallel,
@@ -123,12 +131,6 @@ public enum StepPredictor {
         let exposed = outcome.exposed + tailCommunication
         let streamOverlap = partitioned ? outcome.computeBusy - outcome.computeUnion : .zero
 
-        let memory = footprint(request: request, layout: layout, rank: rank, tokens: tokens, sequences: sequences,
-                               maxContext: maxContext, mbTokens: mbTokens)
-        guard memory.fits else {
-            throw .memory("a rank needs \(memory.total.formatted(in: "GB", decimals: 1)) (weights \(memory.weights.formatted(in: "GB", decimals: 1)), KV cache \(memory.kvCache.formatted(in: "GB", decimals: 1)), activations \(memory.activations.formatted(in: "GB", decimals: 1)), buffers \(memory.communicationBuffers.formatted(in: "GB", decimals: 1))) but has \(memory.capacity.formatted(in: "GB", decimals: 1)); use more ranks or a smaller batch")
-        }
-
         let tokensPerStep = request.phase == .decode ? (request.deployment.mtp?.tokensPerStep ?? 1) : 1
         let throughput: Double
         var tpot: TimeSpan?
@@ -182,7 +184,10 @@ public enum StepPredictor {
             var experts: TimeSpan
             var dispatch: TimeSpan
             var combine: TimeSpan
+            /// Collectives inside attention, already on the attention's stream.
             var attentionComm: [MicrobatchSchedule.Task]
+            /// Collectives inside a tensor-parallel dense FFN; ``chain(model:partitioned:attentionShare:)`` puts them
+            /// on the FFN's stream.
             var ffnComm: [MicrobatchSchedule.Task]
             var facts: [(String, String)]
 
@@ -199,13 +204,12 @@ public enum StepPredictor {
                 let moeStretch = attentionShare.map { 1 / (1 - $0) } ?? 1
                 let moeStream: MicrobatchSchedule.Resource = partitioned ? .secondStream : .compute
                 let commStream: MicrobatchSchedule.Resource = partitioned ? .secondStream : .network
-                let inAttention = attentionComm.map { MicrobatchSchedule.Task($0.name, .compute, $0.duration, communication: true) }
                 let inFFN = ffnComm.map { MicrobatchSchedule.Task($0.name, moeStream, $0.duration, communication: true) }
                 var chain: [MicrobatchSchedule.Task] = []
-                chain.reserveCapacity(model.layers * (2 + inAttention.count + max(4, 1 + inFFN.count)))
+                chain.reserveCapacity(model.layers * (2 + attentionComm.count + max(4, 1 + inFFN.count)))
                 for layer in 0..<model.layers {
                     chain.append(.init("attention", .compute, attention * attentionStretch))
-                    chain += inAttention
+                    chain += attentionComm
                     if model.isMoELayer(layer) {
                         chain.append(.init("router", moeStream, routing * moeStretch))
                         chain.append(.init("dispatch", commStream, dispatch, communication: true))
@@ -247,12 +251,13 @@ public enum StepPredictor {
                     let exchange = Collectives.time(.allToAll, bytes: Bytes(traffic.exchange), group: group, overhead: overhead)
                     ledger.communication("attention all-gather", gather, calls: attentionCalls)
                     ledger.communication("attention all-to-all", exchange, calls: attentionCalls)
-                    attentionComm = [.init("attention all-gather", .network, gather.total), .init("attention all-to-all", .network, exchange.total)]
+                    attentionComm = [.init("attention all-gather", .compute, gather.total, communication: true),
+                                     .init("attention all-to-all", .compute, exchange.total, communication: true)]
                 case .tensor, .data:
                     let bytes = Bytes(work.headRows(mbTokens) * work.d * 2)
                     let reduce = Collectives.time(.allReduce, bytes: bytes, group: group, overhead: overhead)
                     ledger.communication("attention all-reduce", reduce, calls: attentionCalls)
-                    attentionComm = [.init("attention all-reduce", .network, reduce.total)]
+                    attentionComm = [.init("attention all-reduce", .compute, reduce.total, communication: true)]
                 }
             }
             if layout.ffnParallel > 1, model.denseLayerCount > 0 {

@@ -57,13 +57,7 @@ final class InProcessWorld: @unchecked Sendable {
 
     /// Every rank publishes a value; every rank gets all of them in rank order.
     func exchange<T: Sendable>(_ value: T, rank: Int, operation: String) throws(CommunicatorError) -> [T] {
-        condition.lock()
-        slots[rank] = value
-        condition.unlock()
-        try barrier(operation)
-        condition.lock()
-        let values = slots.map { $0 as! T }
-        condition.unlock()
+        let values = try publishAndRead(value, rank: rank, operation: operation)
         try barrier(operation)
         return values
     }
