@@ -308,6 +308,34 @@ struct StepTests {
         }
     }
 
+    @Test("Activation memory by hand: DeepSeek-V3 prefill, 8,192 tokens per micro-batch, the MoE block largest")
+    func activationMemory() throws {
+        let request = try h800Prefill()
+        let memory = try predict(request).memory
+        let t = 8192.0, d = 7168.0
+        // The MoE block on a rank: 8,192 tokens x 32 ranks x top-8 over 32 ranks = 65,536 copies (perfect
+        // balance); received and permuted copies in FP8, gate and up outputs in BF16, the activation in BF16
+        // and FP8, the down projection's output in BF16.
+        let copies = t * 32 * 8 / 32
+        let moe = copies * (2 * d * 1 + 2 * 2048 * 2 + 2048 * (2 + 1) + d * 2)
+        // The attention block (queries 192, expanded keys 128 + values 128, keys with rope 192, output 128 per
+        // head over 128 heads, plus the latents 1,536 + 512 + 64 and the block's output) is smaller, and so is
+        // the dense FFN (gate and up 2 x 18,432, activation in BF16 and FP8).
+        let attention = t * d * 2 + t * (1536 + 512 + 64) * 2 + t * 128 * (192 + 256 + 192 + 128) * 2
+        let ffn = t * d * 2 + t * 18432 * (2 * 2 + 2 + 1)
+        #expect(moe > attention && moe > ffn)
+        // Residual stream and block input of both micro-batches, the other micro-batch's received copies, the
+        // logits of the last token of each of the 4 prompts.
+        let expected = 2 * t * d * 2 * 2 + moe + copies * d * 1 + 4 * 129280 * 4
+        #expect(memory.activations.bytes.isApproximatelyEqual(to: expected, relativeTolerance: 1e-9))
+
+        // Two micro-batches hold less than one batch of the same tokens (why SGLang's prefill needs its
+        // two-batch overlap to fit 16,384 tokens per GPU).
+        var single = request
+        single.deployment.microbatches = 1
+        #expect(try predict(single).memory.activations > memory.activations)
+    }
+
     @Test("Missing load figures are named")
     func missingLoad() throws {
         var request = try h800Prefill()

@@ -207,6 +207,46 @@ struct LayerWork {
         return [permute, gateUp, activation, down]
     }
 
+    /// Activation bytes live on a rank while one micro-batch of `t` tokens runs its largest block: the
+    /// attention block (its projections' outputs and the core's output for its rows), a dense FFN (the
+    /// gathered input, the gate and up outputs and the activation), or the MoE block on its busiest rank's
+    /// `routedCopies` (received copies and their permuted copy in the dispatch format, gate and up outputs,
+    /// the activation and its quantised copy, the down projection's output). Kernels free their inputs
+    /// once the next kernel has read them, so the block's tensors are counted once each, not per kernel.
+    func peakWorkingSet(tokens t: Double, routedCopies r: Double) -> Double {
+        let a = activationBytes, q = quantizedBytes
+        let rows = headRows(t)
+        var attention = t * d * a
+        switch model.attention {
+        case let .grouped(heads, kvHeads, headDim, _, _, _):
+            let h = Double(heads) / Double(headParallel), kv = max(1, Double(kvHeads) / Double(headParallel)), dh = Double(headDim)
+            attention += rows * (h + 2 * kv + h) * dh * a
+        case let .latent(heads, qLoraRank, kvLoraRank, nopeDim, ropeDim, valueDim):
+            let h = Double(heads) / Double(headParallel)
+            let rq = Double(qLoraRank ?? 0), rkv = Double(kvLoraRank), dn = Double(nopeDim), dr = Double(ropeDim), dv = Double(valueDim)
+            attention += projectionRows(t) * (rq + rkv + dr) * a
+            switch phase {
+            case .prefill:
+                // Queries, the expanded keys and values, the keys with their rope part, the core's output.
+                attention += rows * h * ((dn + dr) + (dn + dv) + (dn + dr) + dv) * a
+            case .decode:
+                // Queries in the latent space, the core's latent output and the values after W_UV.
+                attention += rows * h * (dn + dr + rkv + rkv + dv) * a
+            }
+        }
+        var ffn = 0.0
+        if model.denseLayerCount > 0 {
+            let tp = Double(ffnParallel), i = Double(model.ffn.intermediateSize) / tp
+            ffn = t * tp * d * a + t * tp * i * ((model.ffn.isGated ? 2 : 1) * a + a + q)
+        }
+        var moeBlock = 0.0
+        if let moe = model.moe {
+            let i = Double(moe.expertIntermediateSize)
+            moeBlock = r * (2 * d * q + 2 * i * a + i * (a + q) + d * a)
+        }
+        return max(attention, ffn, moeBlock)
+    }
+
     /// Rows a grouped GEMM computes for `copies` rows over `experts` experts when each expert's rows are
     /// padded to whole blocks of `blockRows` (DeepGEMM aligns each expert's segment to 128 rows; CANN's INT8
     /// GEMM tiles are 128 rows high): experts x ceil(copies / experts / blockRows) x blockRows, from the mean

@@ -64,16 +64,17 @@ public enum StepPredictor {
         let microbatches = Double(layout.microbatches)
         let mbTokens = tokens / microbatches, mbSequences = sequences / microbatches
 
+        let work = LayerWork(model: model, phase: request.phase, compute: compute, cache: request.precision.cache,
+                             attentionKind: layout.attentionKind, headParallel: layout.headParallel, ffnParallel: layout.ffnParallel,
+                             expertBlockRows: Double(profile.expertBlockRows ?? 1))
+
         // A batch that does not fit is refused before anything is priced.
-        let memory = footprint(request: request, layout: layout, rank: rank, tokens: tokens, sequences: sequences,
+        let memory = footprint(request: request, layout: layout, rank: rank, work: work, tokens: tokens, sequences: sequences,
                                maxContext: maxContext, mbTokens: mbTokens)
         guard memory.fits else {
             throw .memory("a rank needs \(memory.total.formatted(in: "GB", decimals: 1)) (weights \(memory.weights.formatted(in: "GB", decimals: 1)), KV cache \(memory.kvCache.formatted(in: "GB", decimals: 1)), activations \(memory.activations.formatted(in: "GB", decimals: 1)), buffers \(memory.communicationBuffers.formatted(in: "GB", decimals: 1))) but has \(memory.capacity.formatted(in: "GB", decimals: 1)); use more ranks or a smaller batch")
         }
 
-        let work = LayerWork(model: model, phase: request.phase, compute: compute, cache: request.precision.cache,
-                             attentionKind: layout.attentionKind, headParallel: layout.headParallel, ffnParallel: layout.ffnParallel,
-                             expertBlockRows: Double(profile.expertBlockRows ?? 1))
         var ledger = Ledger()
         let blocks = LayerBlocks(work: work, layout: layout, rank: rank, request: request, mbTokens: mbTokens, mbSequences: mbSequences, context: context)
         var facts: [(String, String)] = [
@@ -295,14 +296,12 @@ public enum StepPredictor {
     static func expertBlock(moe: ModelArchitecture.MixtureOfExperts, tokens: Double, layout: Layout, work: LayerWork,
                             rank: RankHardware, request: StepRequest, ledger: inout Ledger, calls: Int, slowdown: Double,
                             label: String = "") throws(CostModelError) -> ExpertBlock {
-        let groupTokens = tokens * Double(layout.expertParallel)
-        let copies = groupTokens * Double(moe.expertsPerToken)
-        let ratio = request.deployment.expertLoadRatio(copies: copies, ranks: layout.routedRanks)
-        let routedLoad = copies / Double(layout.routedRanks) * ratio
+        let load = ExpertRankLoad(moe: moe, tokens: tokens, layout: layout, deployment: request.deployment)
+        let ratio = load.ratio, routedLoad = load.routed
         let routed = work.experts("\(label)routed experts", tokens: routedLoad, slots: Double(layout.slotsPerRank))
         var time: TimeSpan
         if layout.sharedRanks > 0 {
-            let sharedLoad = groupTokens * Double(moe.sharedExperts) / Double(layout.sharedRanks)
+            let sharedLoad = load.shared
             let shared = work.experts("\(label)shared expert", tokens: sharedLoad, slots: 1)
             let routedTime = try sum(routed, on: rank)
             let sharedTime = try sum(shared, on: rank)
@@ -340,7 +339,27 @@ public enum StepPredictor {
         return total
     }
 
-    static func footprint(request: StepRequest, layout: Layout, rank: RankHardware, tokens: Double, sequences: Double,
+    /// Token copies on the busiest expert ranks of one MoE layer for one micro-batch of `tokens` per rank: the
+    /// busiest routed rank (the mean times the load ratio) and, where ranks hold shared-expert replicas, each of them.
+    struct ExpertRankLoad {
+        var ratio: Double
+        var routed: Double
+        var shared: Double
+
+        init(moe: ModelArchitecture.MixtureOfExperts, tokens: Double, layout: Layout, deployment: Deployment) {
+            let groupTokens = tokens * Double(layout.expertParallel)
+            let copies = groupTokens * Double(moe.expertsPerToken)
+            ratio = deployment.expertLoadRatio(copies: copies, ranks: layout.routedRanks)
+            routed = copies / Double(layout.routedRanks) * ratio
+            shared = layout.sharedRanks > 0 ? groupTokens * Double(moe.sharedExperts) / Double(layout.sharedRanks) : 0
+        }
+    }
+
+    /// Memory per rank. Activations: the residual stream of every micro-batch in flight (and the block's
+    /// input), the largest block's working set for one micro-batch (``LayerWork/peakWorkingSet(tokens:routedCopies:)``),
+    /// the received copies of each other micro-batch, whose dispatch runs while the first one computes, and the
+    /// LM head's FP32 logits. Buffers: the dispatch and combine staging of one micro-batch's copies.
+    static func footprint(request: StepRequest, layout: Layout, rank: RankHardware, work: LayerWork, tokens: Double, sequences: Double,
                           maxContext: Double, mbTokens: Double) -> MemoryFootprint {
         let model = request.model
         let weightBytes = request.precision.compute.bytesPerElement
@@ -355,10 +374,21 @@ public enum StepPredictor {
         if request.deployment.mtp != nil { weights += model.parameters.mtp * weightBytes }
         let kvPerToken = model.kvCacheBytesPerToken(request.precision.cache).bytes / (model.attention.isLatent ? 1 : tp)
         let kvTokens = request.phase == .decode ? sequences * maxContext : tokens
-        let activations = mbTokens * Double(model.hiddenSize) * 2 * 8
+        let d = work.d, a = work.activationBytes
+        let microbatches = Double(layout.microbatches)
+        var busiest = 0.0
+        if let moe = model.moe {
+            let load = ExpertRankLoad(moe: moe, tokens: mbTokens, layout: layout, deployment: request.deployment)
+            busiest = max(load.routed, load.shared)
+        }
+        let headRows = request.phase == .decode ? tokens : sequences
+        var activations = microbatches * mbTokens * d * a * 2
+        activations += work.peakWorkingSet(tokens: mbTokens, routedCopies: busiest)
+        activations += (microbatches - 1) * busiest * d * work.quantizedBytes
+        activations += headRows * Double(model.vocabSize) * 4
         var buffers = 0.0
         if let moe = model.moe {
-            buffers = mbTokens * Double(moe.expertsPerToken) * Double(model.hiddenSize) * 2 * 2
+            buffers = mbTokens * Double(moe.expertsPerToken) * d * 2 * 2
         }
         return MemoryFootprint(weights: Bytes(weights), kvCache: Bytes(kvTokens * kvPerToken), activations: Bytes(activations),
                                communicationBuffers: Bytes(buffers), capacity: rank.memoryCapacity)
