@@ -119,6 +119,31 @@ struct StepTests {
         #expect(try StepPredictor.singleBatch(one, profile: try calibration().profile(for: one.system.chip)) == nil)
     }
 
+    /// SGLang on GB200 NVL72 (LMSYS, 2025-09-25, "traditional precision"): DeepSeek-V3/R1 decode at 9,087 output
+    /// tokens/s per GPU on 48 ranks of large-scale EP, BF16 attention and KV cache, FP8 MoE, 2,000-token inputs,
+    /// no MTP, no two-batch overlap, the batch sized to fill the KV cache (not stated for BF16; the model fits
+    /// at most about 1,020 sequences per GPU). Not a validation case and not used by `blackwell-cuda`, whose
+    /// figures are all kernel-level: an end-to-end check of that profile over the batches that could have run.
+    @Test("GB200 decode brackets SGLang's 9,087 tokens/s per GPU over the batches that fit its KV cache")
+    func blackwellDecodeEndToEnd() throws {
+        func throughput(_ batch: Int) throws -> Double {
+            let request = StepRequest(
+                system: try hardware().system("gb200-nvl72"), model: try models().model("deepseek-r1"), phase: .decode,
+                precision: PrecisionSettings(compute: .fp8),
+                deployment: Deployment(chips: 48, expertParallel: 48, attention: AttentionLayout(kind: .data, degree: 48), microbatches: 1,
+                                       expertBalance: .eplb, redundantExperts: 32),
+                load: Load(batchPerChip: batch, promptTokens: 2000, outputTokens: 100))
+            return try predict(request).tokensPerSecondPerChip
+        }
+        let published = 9087.0
+        let low = try throughput(512), mid = try throughput(768), high = try throughput(1000)
+        #expect(low < mid && mid < high)
+        #expect(low < published * 1.15 && high > published * 0.85, "512: \(low), 1,000: \(high)")
+        #expect(abs(mid / published - 1) < 0.15, "768 sequences per GPU: \(mid)")
+        // A batch of 1,408 (what SGLang ran with an FP8 KV cache) does not fit with a BF16 one.
+        #expect(throws: CostModelError.self) { try throughput(1408) }
+    }
+
     @Test("The reference layout follows one rule: EP over the largest group in a domain dividing the slots, or the smallest TP leaving half the memory")
     func referenceLayout() throws {
         let r1 = try models().model("deepseek-r1")
