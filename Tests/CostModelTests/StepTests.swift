@@ -361,6 +361,29 @@ struct StepTests {
         #expect(try predict(single).memory.activations > memory.activations)
     }
 
+    @Test("A decode batch that does not divide over a chip's ranks is priced on its busiest rank")
+    func unevenBatch() throws {
+        var odd = try cloudMatrixDecode(batch: 95)
+        odd.deployment.microbatches = 1
+        var even = odd
+        even.load.batchPerChip = 96
+        let a = try predict(odd), b = try predict(even)
+        // 95 sequences over two dies: one holds 48, as with 96, so the step is the same and a chip makes 95/96 of the tokens.
+        #expect(a.stepTime == b.stepTime)
+        #expect(a.tokensPerSecondPerChip.isApproximatelyEqual(to: b.tokensPerSecondPerChip * 95 / 96, relativeTolerance: 1e-12))
+    }
+
+    @Test("More micro-batches than sequences on a rank are refused")
+    func tooManyMicrobatches() throws {
+        var request = try cloudMatrixDecode(batch: 2)
+        request.deployment.microbatches = 2
+        #expect(throws: CostModelError.load("2 micro-batches need at least 2 sequences on each rank; batch_per_chip 2 over 2 ranks per chip gives 1; use fewer micro-batches or a larger batch")) {
+            try predict(request)
+        }
+        request.load.batchPerChip = 4
+        #expect(throws: Never.self) { try predict(request) }
+    }
+
     @Test("Missing load figures are named")
     func missingLoad() throws {
         var request = try h800Prefill()

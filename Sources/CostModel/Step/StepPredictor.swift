@@ -41,6 +41,7 @@ public enum StepPredictor {
         let perChip = Double(layout.ranksPerChip)
         let draft = request.deployment.mtp?.draftTokens ?? 0
         let sequences: Double, tokens: Double, context: Double, maxContext: Double
+        var sequencesPerChip = 0.0
         switch request.phase {
         case .prefill:
             guard let prompt = request.load.promptTokens, prompt > 0 else { throw .load("prefill needs prompt_tokens, a positive count") }
@@ -56,7 +57,13 @@ public enum StepPredictor {
             guard let mean = request.load.meanDecodeContext, mean > 0 else {
                 throw .load("decode needs context_tokens, or prompt_tokens (and output_tokens) to derive the mean context")
             }
-            sequences = Double(batch) / perChip
+            // A batch that does not divide over a chip's ranks leaves one of them a sequence more: the step
+            // is that rank's.
+            sequencesPerChip = Double(batch)
+            sequences = (Double(batch) / perChip).rounded(.up)
+            guard layout.microbatches <= Int(sequences) else {
+                throw .load("\(layout.microbatches) micro-batches need at least \(layout.microbatches) sequences on each rank; batch_per_chip \(batch) over \(layout.ranksPerChip) ranks per chip gives \(Int(sequences)); use fewer micro-batches or a larger batch")
+            }
             tokens = sequences * Double(1 + draft)
             context = Double(mean)
             maxContext = Double((request.load.promptTokens ?? mean) + (request.load.outputTokens ?? 0))
@@ -139,7 +146,7 @@ public enum StepPredictor {
         case .prefill:
             throughput = tokens * perChip / stepTime.seconds
         case .decode:
-            throughput = sequences * perChip * tokensPerStep / stepTime.seconds
+            throughput = sequencesPerChip * tokensPerStep / stepTime.seconds
             tpot = stepTime / tokensPerStep
         }
         return StepPrediction(
