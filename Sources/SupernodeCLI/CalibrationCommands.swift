@@ -15,23 +15,27 @@ struct Calibration: ParsableCommand {
 
         func render() throws -> String {
             let profiles = try CalibrationCatalog.builtIn().profiles
-            var table = Table(columns: [Table.Column("profile", .left), Table.Column("chips", .left), Table.Column("GEMM", .left),
-                                        Table.Column("HBM"), Table.Column("attention", .left), Table.Column("launch")])
+            // One GEMM column per precision any profile has, widest format first.
+            let precisions = Set(profiles.flatMap { $0.gemm.keys }).sorted {
+                (Precision(rawValue: $0)?.bytesPerElement ?? 0, $0) > (Precision(rawValue: $1)?.bytesPerElement ?? 0, $1)
+            }
+            var table = Table(columns: [Table.Column("profile", .left), Table.Column("chips", .left)]
+                              + precisions.map { Table.Column($0) }
+                              + [Table.Column("HBM"), Table.Column("attention", .left), Table.Column("launch")])
             var blockScaled: [String] = []
             for profile in profiles {
-                table.append([profile.name, profile.chips.joined(separator: ", "),
-                              profile.gemm.sorted { $0.key < $1.key }.map { precision, value in
-                                  let marked = profile.blockScaledGemm?[precision] != nil ? "*" : ""
-                                  return "\(precision) \(NumberText.fixed(value, decimals: 2))\(marked)"
-                              }.joined(separator: ", "),
+                let gemm = precisions.map { precision in
+                    profile.gemm[precision].map { NumberText.fixed($0, decimals: 2) + (profile.blockScaledGemm?[precision] != nil ? "*" : "") } ?? "-"
+                }
+                table.append([profile.name, profile.chips.joined(separator: ", ")] + gemm + [
                               NumberText.fixed(profile.memoryEfficiency, decimals: 3),
-                              "\(NumberText.fixed(profile.attention.computeEfficiency, decimals: 3)) / \(NumberText.fixed(profile.attention.memoryEfficiency, decimals: 3))",
+                              "\(NumberText.fixed(profile.attention.computeEfficiency, decimals: 3))/\(NumberText.fixed(profile.attention.memoryEfficiency, decimals: 3))",
                               profile.kernelOverhead.formatted()])
                 for (precision, value) in (profile.blockScaledGemm ?? [:]).sorted(by: { $0.key < $1.key }) {
                     blockScaled.append("\(profile.name) \(precision) \(NumberText.fixed(value, decimals: 2))")
                 }
             }
-            table.notes = ["Fractions of the chip's own peak and HBM bandwidth. Details and sources: supernode calibration show NAME"]
+            table.notes = ["Fractions of the chip's own peak and HBM bandwidth: GEMMs by format, HBM streaming, attention compute/memory. Details and sources: supernode calibration show NAME"]
             if !blockScaled.isEmpty {
                 table.notes.append("* with block-wise scales (checkpoints such as DeepSeek-V3's FP8): \(blockScaled.joined(separator: ", "))")
             }

@@ -21,6 +21,8 @@ struct Predict: RenderingCommand {
     @Option(name: .long, help: "prefill or decode.") var phase: PhaseArgument
     @Option(name: .long, help: "Compute precision of the weight GEMMs (bf16, fp8, int8, ...).") var precision: String = "bf16"
     @Option(name: .customLong("kv-cache"), help: "KV-cache precision.") var kvCache: String = "bf16"
+    @Option(name: .customLong("expert-precision"), help: "Precision of the MoE experts' GEMMs and dispatched tokens, when it differs from --precision (e.g. fp4 experts with fp8 attention).")
+    var expertPrecision: String?
 
     @Option(name: .long, help: "A deployment file (YAML or JSON, the validation format's deployment mapping); flags override it.")
     var deployment: String?
@@ -94,7 +96,8 @@ struct Predict: RenderingCommand {
         if let kind = layout.attention?.kind, layout.attention?.degree == 0 {
             layout.attention = AttentionLayout(kind: kind, degree: layout.chips * perChip)
         }
-        let precisions = PrecisionSettings(compute: try parsePrecision(precision, flag: "--precision"), kvCache: try parsePrecision(kvCache, flag: "--kv-cache"))
+        let precisions = PrecisionSettings(compute: try parsePrecision(precision, flag: "--precision"), kvCache: try parsePrecision(kvCache, flag: "--kv-cache"),
+                                           experts: try expertPrecision.map { try parsePrecision($0, flag: "--expert-precision") })
         let load = Load(batchPerChip: batchPerChip, promptTokens: promptTokens, outputTokens: outputTokens, contextTokens: context, tokensPerChip: tokensPerChip)
         let phase = Phase(rawValue: self.phase.rawValue)!
         return (StepRequest(system: system, model: model, phase: phase, precision: precisions, deployment: layout, load: load), profile)

@@ -103,6 +103,9 @@ struct CommunicationTests {
         let exchange = ExpertExchange(tokensPerRank: 128, topK: 8, hidden: 7168, group: g, slotsPerRank: 32, deduplication: .perExpert, loadRatio: 1)
         let payload = ExpertExchange.payloadBytes(hidden: 7168, precision: .int8)
         #expect(payload == 7168 + 224)
+        // NVFP4: half a byte per element and a one-byte scale per 16; BF16 carries no scale.
+        #expect(ExpertExchange.payloadBytes(hidden: 7168, precision: .fp4) == 3584 + 448)
+        #expect(ExpertExchange.payloadBytes(hidden: 7168, precision: .bf16) == 14336)
         let time = exchange.time(bytesPerCopy: payload, overhead: TimeSpan(seconds: 1e-5))
         let bytes = 128 * 8 * 7.0 / 8 * payload
         #expect(time.transfer.seconds.isApproximatelyEqual(to: bytes / (196e9 * 0.5)))

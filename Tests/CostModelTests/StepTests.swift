@@ -144,6 +144,54 @@ struct StepTests {
         #expect(throws: CostModelError.self) { try throughput(1408) }
     }
 
+    /// The same deployment with NVFP4 experts and FP8 elsewhere: SGLang on GB200 NVL72 (LMSYS, 2025-09-25,
+    /// "low precision"): 13,386 output tokens/s per GPU with an FP8 KV cache, NVFP4 MoE (and output projection,
+    /// which the model keeps in FP8), 1,408 sequences per GPU at 2,000-token inputs. Not a validation case and not
+    /// used by the profile, whose FP4 figure is CUTLASS's dense NVFP4 GEMM.
+    @Test("GB200 decode with NVFP4 experts comes within 15% of SGLang's 13,386 tokens/s per GPU")
+    func blackwellNVFP4Decode() throws {
+        var request = StepRequest(
+            system: try hardware().system("gb200-nvl72"), model: try models().model("deepseek-r1"), phase: .decode,
+            precision: PrecisionSettings(compute: .fp8, kvCache: .fp8, experts: .fp4),
+            deployment: Deployment(chips: 48, expertParallel: 48, attention: AttentionLayout(kind: .data, degree: 48), microbatches: 1,
+                                   expertBalance: .eplb, redundantExperts: 32),
+            load: Load(batchPerChip: 1408, promptTokens: 2000, outputTokens: 100))
+        let nvfp4 = try predict(request)
+        #expect(abs(nvfp4.tokensPerSecondPerChip / 13386 - 1) < 0.15, "\(nvfp4.tokensPerSecondPerChip)")
+        request.precision.experts = nil
+        let fp8 = try predict(request)
+        #expect(nvfp4.tokensPerSecondPerChip > fp8.tokensPerSecondPerChip)
+        #expect(nvfp4.memory.weights < fp8.memory.weights)
+    }
+
+    @Test("An expert precision changes only the experts: their GEMMs, their weights and the dispatched tokens")
+    func expertPrecision() throws {
+        let base = try cloudMatrixDecode()
+        var split = base
+        split.system = try hardware().system("gb200-nvl72")
+        split.deployment = Deployment(chips: 64, expertParallel: 64, attention: AttentionLayout(kind: .data, degree: 64), microbatches: 1,
+                                      expertBalance: .perfect, redundantExperts: 0)
+        split.load = Load(batchPerChip: 64, contextTokens: 4096)
+        split.precision = PrecisionSettings(compute: .fp8)
+        var fp4 = split
+        fp4.precision.experts = .fp4
+        let a = try predict(split), b = try predict(fp4)
+        func time(_ p: StepPrediction, _ name: String) -> Double { p.operators.first { $0.name == name }?.time.seconds ?? -1 }
+        #expect(time(a, "output projection") == time(b, "output projection"))
+        #expect(time(a, "attention core (absorbed MLA)") == time(b, "attention core (absorbed MLA)"))
+        #expect(time(b, "routed experts gate and up") < time(a, "routed experts gate and up"))
+        #expect(time(b, "dispatch") < time(a, "dispatch"))
+        #expect(time(a, "combine") == time(b, "combine"))
+        // Weights: 58 MoE layers x (4 routed slots + 1 shared) x 44.04M parameters, half a byte less each.
+        let model = try models().model("deepseek-r1")
+        let saved = 58 * 5 * model.expertParameters * 0.5
+        #expect((a.memory.weights.bytes - b.memory.weights.bytes).isApproximatelyEqual(to: saved, relativeTolerance: 1e-9))
+        // A chip without FP4 arithmetic refuses FP4 experts.
+        var ascend = base
+        ascend.precision.experts = .fp4
+        #expect(throws: CostModelError.precision("ascend-910c has no fp4 arithmetic; it supports bf16, fp16, int8")) { try predict(ascend) }
+    }
+
     @Test("The reference layout follows one rule: EP over the largest group in a domain dividing the slots, or the smallest TP leaving half the memory")
     func referenceLayout() throws {
         let r1 = try models().model("deepseek-r1")

@@ -39,10 +39,13 @@ public struct ExpertExchange: Sendable, Hashable {
         self.loadRatio = loadRatio
     }
 
-    /// Bytes of one token copy: quantised formats carry a 4-byte scale per 128 elements.
+    /// Bytes of one token copy: FP8 and INT8 carry a 4-byte scale per 128 elements; FP4 is NVFP4, with a
+    /// 1-byte (FP8) scale per 16 elements.
     public static func payloadBytes(hidden: Int, precision: Precision) -> Double {
         switch precision {
-        case .fp8, .int8, .fp4:
+        case .fp4:
+            return Double(hidden) * precision.bytesPerElement + Double(hidden) / 16
+        case .fp8, .int8:
             return Double(hidden) * precision.bytesPerElement + Double(hidden) / 128 * 4
         default:
             return Double(hidden) * precision.bytesPerElement

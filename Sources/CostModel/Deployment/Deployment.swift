@@ -115,11 +115,17 @@ public struct PrecisionSettings: Sendable, Hashable, Codable {
     public var compute: Precision
     /// Format of the KV cache; defaults to bf16.
     public var kvCache: Precision?
+    /// Format of the MoE experts' GEMMs and of the tokens dispatched to them, when it differs from `compute`
+    /// (NVFP4 experts with FP8 attention, as NVIDIA's and SGLang's DeepSeek checkpoints for Blackwell run).
+    public var experts: Precision?
 
-    public init(compute: Precision, kvCache: Precision? = nil) {
+    public init(compute: Precision, kvCache: Precision? = nil, experts: Precision? = nil) {
         self.compute = compute
         self.kvCache = kvCache
+        self.experts = experts
     }
 
     public var cache: Precision { kvCache ?? .bf16 }
+    /// The experts' format: `experts`, or `compute` when not set.
+    public var expert: Precision { experts ?? compute }
 }

@@ -22,6 +22,8 @@ struct LayerWork {
     let ffnParallel: Int
     /// Rows per block of the stack's grouped expert GEMMs: each expert's rows are computed in whole blocks.
     var expertBlockRows: Double = 1
+    /// Format of the experts' GEMMs and their inputs, when it differs from `compute`.
+    var expertPrecision: Precision? = nil
 
     var d: Double { Double(model.hiddenSize) }
     var weightBytes: Double { compute.bytesPerElement }
@@ -40,6 +42,9 @@ struct LayerWork {
 
     /// Bytes of one activation element after quantisation for the GEMMs (the compute format, at most BF16).
     var quantizedBytes: Double { min(compute.bytesPerElement, activationBytes) }
+    /// The experts' format, and the bytes of one expert input element in it (at most BF16).
+    var expertFormat: Precision { expertPrecision ?? compute }
+    var expertQuantizedBytes: Double { min(expertFormat.bytesPerElement, activationBytes) }
 
     /// Memory passes of an attention block besides its GEMMs and attention core, per token: the input
     /// RMSNorm (read and write d), quantising the GEMM input (read d, write d in the compute format), rotary
@@ -194,16 +199,17 @@ struct LayerWork {
         guard let moe = model.moe, r > 0 else { return [] }
         let i = Double(moe.expertIntermediateSize)
         let slots = Self.touchedExperts(slots: slots, copies: r)
-        let permute = Kernel("\(name) permutation", .elementwise, precision: .bf16, flops: 0, bytes: r * d * 2 * quantizedBytes)
-        let blockScaled = model.blockScaledPrecision == compute
+        let format = expertFormat, q = expertQuantizedBytes, w = format.bytesPerElement
+        let permute = Kernel("\(name) permutation", .elementwise, precision: .bf16, flops: 0, bytes: r * d * 2 * q)
+        let blockScaled = model.blockScaledPrecision == format
         let rows = Self.paddedRows(copies: r, experts: slots, blockRows: expertBlockRows)
-        let gateUp = Kernel("\(name) gate and up", .gemm, precision: compute, flops: 2 * rows * d * 2 * i,
-                            bytes: slots * d * 2 * i * weightBytes + r * (d * quantizedBytes + 2 * i * activationBytes),
+        let gateUp = Kernel("\(name) gate and up", .gemm, precision: format, flops: 2 * rows * d * 2 * i,
+                            bytes: slots * d * 2 * i * w + r * (d * q + 2 * i * activationBytes),
                             blockScaled: blockScaled)
         let activation = Kernel("\(name) activation", .elementwise, precision: .bf16, flops: 0,
-                                bytes: r * i * (3 * activationBytes + activationBytes + quantizedBytes))
-        let down = Kernel("\(name) down", .gemm, precision: compute, flops: 2 * rows * i * d,
-                          bytes: slots * i * d * weightBytes + r * (i + d) * activationBytes, blockScaled: blockScaled)
+                                bytes: r * i * (3 * activationBytes + activationBytes + q))
+        let down = Kernel("\(name) down", .gemm, precision: format, flops: 2 * rows * i * d,
+                          bytes: slots * i * d * w + r * (i + d) * activationBytes, blockScaled: blockScaled)
         return [permute, gateUp, activation, down]
     }
 
@@ -241,8 +247,8 @@ struct LayerWork {
         }
         var moeBlock = 0.0
         if let moe = model.moe {
-            let i = Double(moe.expertIntermediateSize)
-            moeBlock = r * (2 * d * q + 2 * i * a + i * (a + q) + d * a)
+            let i = Double(moe.expertIntermediateSize), qe = expertQuantizedBytes
+            moeBlock = r * (2 * d * qe + 2 * i * a + i * (a + qe) + d * a)
         }
         return max(attention, ffn, moeBlock)
     }

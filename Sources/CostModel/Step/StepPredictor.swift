@@ -33,8 +33,8 @@ public enum StepPredictor {
         let layout = try Layout(deployment: request.deployment, model: model, system: request.system)
         let rank = RankHardware(system: request.system, ranksPerChip: layout.ranksPerChip, profile: profile)
         let compute = request.precision.compute
-        guard request.system.chip.peak(compute) != nil else {
-            throw .precision("\(request.system.chip.name) has no \(compute.rawValue) arithmetic; it supports \(request.system.chip.peak.supported.map(\.rawValue).joined(separator: ", "))")
+        for format in [compute, request.precision.expert] where request.system.chip.peak(format) == nil {
+            throw .precision("\(request.system.chip.name) has no \(format.rawValue) arithmetic; it supports \(request.system.chip.peak.supported.map(\.rawValue).joined(separator: ", "))")
         }
 
         // Work per rank.
@@ -73,7 +73,7 @@ public enum StepPredictor {
 
         let work = LayerWork(model: model, phase: request.phase, compute: compute, cache: request.precision.cache,
                              attentionKind: layout.attentionKind, headParallel: layout.headParallel, ffnParallel: layout.ffnParallel,
-                             expertBlockRows: Double(profile.expertBlockRows ?? 1))
+                             expertBlockRows: Double(profile.expertBlockRows ?? 1), expertPrecision: request.precision.experts)
 
         // A batch that does not fit is refused before anything is priced.
         let memory = footprint(request: request, layout: layout, rank: rank, work: work, tokens: tokens, sequences: sequences,
@@ -324,7 +324,7 @@ public enum StepPredictor {
             deduplication: request.phase == .prefill ? rank.profile.network.prefillDispatch : rank.profile.network.decodeDispatch,
             expertGroups: moe.groups, groupsPerToken: moe.groupsPerToken, loadRatio: ratio)
         let network = rank.profile.network
-        let dispatch = exchange.time(bytesPerCopy: ExpertExchange.payloadBytes(hidden: request.model.hiddenSize, precision: request.precision.compute),
+        let dispatch = exchange.time(bytesPerCopy: ExpertExchange.payloadBytes(hidden: request.model.hiddenSize, precision: request.precision.expert),
                                      overhead: network.dispatchOverhead(ranks: group.size))
         let combine = exchange.time(bytesPerCopy: ExpertExchange.payloadBytes(hidden: request.model.hiddenSize, precision: .bf16),
                                     overhead: network.combineOverhead(ranks: group.size))
@@ -375,7 +375,8 @@ public enum StepPredictor {
         weights += Double(model.denseLayerCount) * model.denseFFNParametersPerLayer / Double(layout.ffnParallel) * weightBytes
         if let moe = model.moe {
             let slots = Double(layout.slotsPerRank) + (layout.sharedRanks > 0 ? 0 : Double(moe.sharedExperts))
-            weights += Double(model.moeLayerCount) * (slots * model.expertParameters + model.routerParametersPerLayer) * weightBytes
+            weights += Double(model.moeLayerCount) * (slots * model.expertParameters * request.precision.expert.bytesPerElement
+                                                      + model.routerParametersPerLayer * weightBytes)
         }
         weights += (model.parameters.embedding + model.parameters.outputHead) * 2
         if request.deployment.mtp != nil { weights += model.parameters.mtp * weightBytes }
@@ -391,7 +392,7 @@ public enum StepPredictor {
         let headRows = request.phase == .decode ? tokens : sequences
         var activations = microbatches * mbTokens * d * a * 2
         activations += work.peakWorkingSet(tokens: mbTokens, routedCopies: busiest)
-        activations += (microbatches - 1) * busiest * d * work.quantizedBytes
+        activations += (microbatches - 1) * busiest * d * work.expertQuantizedBytes
         activations += headRows * Double(model.vocabSize) * 4
         var buffers = 0.0
         if let moe = model.moe {
