@@ -21,31 +21,35 @@ public struct ServingComparison: Sendable {
     public let context: Int
     public let prompt: Int
     public let prefillTokensPerChip: Int
+    /// The experts' format asked for, used where a system's chip and profile have it.
+    public let expertPrecision: Precision?
     /// By system name.
     public let entries: [String: Entry]
 
     /// Prices every system with its chip's profile from `calibrations`; a system whose chip has no profile,
     /// or whose layout does not fit, gets a note instead of figures.
     public init(systems: [System], model: ModelArchitecture, calibrations: CalibrationCatalog, tpots: [TimeSpan], context: Int,
-                prompt: Int, prefillTokensPerChip: Int) {
+                prompt: Int, prefillTokensPerChip: Int, expertPrecision: Precision? = nil) {
         precondition(!tpots.isEmpty, "a serving comparison needs at least one TPOT target")
         self.model = model
         self.tpots = tpots.sorted()
         self.context = context
         self.prompt = prompt
         self.prefillTokensPerChip = prefillTokensPerChip
+        self.expertPrecision = expertPrecision
         var entries: [String: Entry] = [:]
         for system in systems where entries[system.name] == nil {
             var entry = Entry()
             do {
                 let profile = try calibrations.profile(for: system.chip)
                 for tpot in self.tpots {
-                    let decode = try OperatingPoint.bestDecode(system: system, model: model, profile: profile, context: context, tpot: tpot)
+                    let decode = try OperatingPoint.bestDecode(system: system, model: model, profile: profile, context: context, tpot: tpot,
+                                                               expertPrecision: expertPrecision)
                     if decode == nil { entry.problems.append("no decode batch meets a TPOT of \(Self.ms(tpot)) ms") }
                     entry.decode.append(decode)
                 }
                 entry.prefill = try OperatingPoint.prefill(system: system, model: model, profile: profile, prompt: prompt,
-                                                           tokensPerChip: prefillTokensPerChip)
+                                                           tokensPerChip: prefillTokensPerChip, expertPrecision: expertPrecision)
             } catch {
                 entry.problems.append("\(error)")
             }
@@ -111,6 +115,9 @@ public struct ServingComparison: Sendable {
         var notes = ["\(section): decode with every sequence at \(NumberText.grouped(Double(context))) tokens of context, prefill of "
                      + "\(NumberText.grouped(Double(prefillTokensPerChip))) tokens per chip in \(NumberText.grouped(Double(prompt)))-token prompts, "
                      + "on one reference layout per system (see 'supernode compare --help'); per kW: the system's all-in power per chip."]
+        if let expertPrecision, model.moe != nil {
+            notes.append("Experts in \(expertPrecision.rawValue) where the chip and its profile have it; elsewhere in the layout's own precision.")
+        }
         for system in systems where seen.insert(system.name).inserted {
             guard let entry = entries[system.name] else { continue }
             if let layout = layouts[system.name] {

@@ -113,6 +113,8 @@ public struct ComparisonDocument: Sendable, Codable, Hashable {
         public var contextTokens: Int
         public var promptTokens: Int
         public var prefillTokensPerChip: Int
+        /// The experts' format asked for (`--expert-precision`), if any.
+        public var expertPrecision: String?
         /// System name to the reference layout its decode ran (absent where it could not run).
         public var layouts: [String: String]
     }

@@ -39,7 +39,8 @@ public struct SystemComparison: Sendable {
         self.servingInputs = serving.map { serving in
             ComparisonDocument.ServingInputs(
                 model: serving.model.name, tpotMs: serving.tpots.map(\.milliseconds), contextTokens: serving.context,
-                promptTokens: serving.prompt, prefillTokensPerChip: serving.prefillTokensPerChip, layouts: serving.layouts)
+                promptTokens: serving.prompt, prefillTokensPerChip: serving.prefillTokensPerChip,
+                expertPrecision: serving.expertPrecision?.rawValue, layouts: serving.layouts)
         }
     }
 

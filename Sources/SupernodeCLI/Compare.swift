@@ -35,6 +35,9 @@ struct Compare: RenderingCommand {
     @Option(name: .long, help: "Decode: context length of every sequence.") var context: Int = 4096
     @Option(name: .long, help: "Prefill: prompt length.") var prompt: Int = 4096
     @Option(name: .customLong("prefill-tokens"), help: "Prefill: tokens per chip in one batch.") var prefillTokens: Int = 16384
+    @Option(name: .customLong("expert-precision"),
+            help: "MoE experts in this format (e.g. fp4) on every system whose chip and profile have it; the others keep the rule's.")
+    var expertPrecision: String?
 
     @OptionGroup var output: OutputOptions
 
@@ -48,6 +51,10 @@ struct Compare: RenderingCommand {
         for (name, value) in [("--context", context), ("--prompt", prompt), ("--prefill-tokens", prefillTokens)] where value <= 0 {
             throw ValidationError("\(name) must be positive, got \(value)")
         }
+        if let expertPrecision {
+            guard model != nil else { throw ValidationError("--expert-precision needs --model: it sets the format a model's experts are served in") }
+            do { _ = try Precision.parse(expertPrecision) } catch { throw ValidationError("--expert-precision: \(error)") }
+        }
     }
 
     func render() throws -> String {
@@ -56,7 +63,7 @@ struct Compare: RenderingCommand {
         let serving = try model.map { name in
             ServingComparison(systems: resolved, model: try ModelCatalog.builtIn().model(name), calibrations: try CalibrationCatalog.builtIn(),
                               tpots: (tpotMs.isEmpty ? [50] : tpotMs).map { TimeSpan($0, "ms") }, context: context, prompt: prompt,
-                              prefillTokensPerChip: prefillTokens)
+                              prefillTokensPerChip: prefillTokens, expertPrecision: try expertPrecision.map { try Precision.parse($0) })
         }
         let comparison = SystemComparison(systems: resolved, serving: serving)
         switch output.format {

@@ -180,9 +180,30 @@ struct ServingCompareTests {
         #expect(outcome.output.contains("dgx-a100-selene: Calibration: no calibration profile covers"))
     }
 
+    @Test("--expert-precision serves the experts in that format where the chip and profile have it, the rule's elsewhere")
+    func expertPrecision() throws {
+        let base = try figures(["compare", "gb200-nvl72", "cloudmatrix384", "--model", "deepseek-r1"])
+        let fp4 = try figures(["compare", "gb200-nvl72", "cloudmatrix384", "--model", "deepseek-r1", "--expert-precision", "fp4"])
+        // NVFP4 experts on GB200 halve their weight traffic and double their peak: more tokens per chip at the same TPOT.
+        #expect(fp4["gb200-nvl72"]!["decode_tokens_per_s_per_chip"]! > base["gb200-nvl72"]!["decode_tokens_per_s_per_chip"]!)
+        #expect(fp4["gb200-nvl72"]!["prefill_tokens_per_s_per_chip"]! > base["gb200-nvl72"]!["prefill_tokens_per_s_per_chip"]!)
+        // The 910C has no FP4: CloudMatrix384 keeps INT8 and its figures.
+        #expect(fp4["cloudmatrix384"] == base["cloudmatrix384"])
+        let outcome = run("compare", "gb200-nvl72", "cloudmatrix384", "--model", "deepseek-r1", "--expert-precision", "fp4", "--format", "json")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(outcome.output.utf8)) as? [String: Any])
+        let serving = try #require(object["serving"] as? [String: Any])
+        #expect(serving["expert_precision"] as? String == "fp4")
+        let layouts = try #require(serving["layouts"] as? [String: String])
+        #expect(layouts["gb200-nvl72"]?.contains("fp8, experts fp4") == true)
+        #expect(layouts["cloudmatrix384"]?.contains("experts") == false)
+    }
+
     @Test("Bad serving options exit with status 2 and name the option")
     func badOptions() {
-        for (arguments, fragment) in [(["--tpot-ms", "0"], "--tpot-ms"), (["--context", "-1"], "--context"), (["--prompt", "0"], "--prompt")] {
+        let orphan = run("compare", "gb200-nvl72", "--expert-precision", "fp4")
+        #expect(orphan.status == 2 && orphan.errorOutput.contains("--expert-precision needs --model"))
+        for (arguments, fragment) in [(["--tpot-ms", "0"], "--tpot-ms"), (["--context", "-1"], "--context"), (["--prompt", "0"], "--prompt"),
+                                      (["--expert-precision", "fp9"], "--expert-precision")] {
             let outcome = run(["compare", "gb200-nvl72", "--model", "deepseek-r1"] + arguments)
             #expect(outcome.status == 2)
             #expect(outcome.output.isEmpty)

@@ -9,7 +9,8 @@ import Workload
 /// Not a planner: one layout rule for every system, so that the differences come from the hardware and its
 /// calibration profile, not from a layout chosen for one of them.
 /// - Ranks per chip: the stack's devices per chip.
-/// - Precision: FP8 where the chip has it and the profile prices it, else INT8 likewise, else BF16.
+/// - Precision: FP8 where the chip has it and the profile prices it, else INT8 likewise, else BF16; with an
+///   expert precision asked for (NVFP4 experts, say), the MoE experts run in it where the chip and profile have it.
 /// - MoE models: the routed experts plus one redundant replica per 8 (EPLB; DeepSeek's 32 for 256), or the
 ///   fewest more that some group divides, over the largest expert-parallel group inside one scale-up domain
 ///   whose size divides those slots (a whole number of chips), or, where that group's weights would take more
@@ -45,12 +46,16 @@ public enum OperatingPoint {
 
     /// The reference layout of `model` on `system` (see the type's description).
     /// - Throws: ``CostModelError/layout(_:)`` when no group inside one scale-up domain fits the rule.
-    public static func reference(system: System, model: ModelArchitecture, profile: CalibrationProfile) throws(CostModelError) -> Layout {
+    public static func reference(system: System, model: ModelArchitecture, profile: CalibrationProfile,
+                                 expertPrecision: Precision? = nil) throws(CostModelError) -> Layout {
         let perChip = profile.devicesPerChip ?? 1
         let domainRanks = system.scaleUpLayout.chipsPerDomain * perChip
-        let compute: Precision = [Precision.fp8, .int8].first { precision in
+        func priced(_ precision: Precision) -> Bool {
             system.chip.peak(precision) != nil && profile.gemmEfficiency(precision, blockScaled: model.blockScaledPrecision == precision) != nil
-        } ?? .bf16
+        }
+        let compute: Precision = [Precision.fp8, .int8].first(where: priced) ?? .bf16
+        let experts = expertPrecision.flatMap { wanted in model.moe != nil && wanted != compute && priced(wanted) ? wanted : nil }
+        let expertBytes = (experts ?? compute).bytesPerElement
         let mtp = model.mtpLayers > 0 ? MultiTokenPrediction(draftTokens: 1, acceptance: mtpAcceptance) : nil
         var deployment: Deployment
         var summary: String
@@ -71,7 +76,7 @@ public enum OperatingPoint {
             let parameters = model.parameters
             func weights(_ size: Int) -> Double {
                 let perSlot = parameters.routedExperts / Double(moe.routedExperts)
-                return (parameters.total - parameters.routedExperts + perSlot * Double(slots / size)) * compute.bytesPerElement
+                return (parameters.total - parameters.routedExperts) * compute.bytesPerElement + perSlot * Double(slots / size) * expertBytes
             }
             var ranks = domainGroup
             if weights(ranks) > rankMemory / 2 {
@@ -85,6 +90,7 @@ public enum OperatingPoint {
             let chips = ranks / perChip, perRank = slots / ranks
             let slotWord = perRank == 1 ? "slot" : "slots"
             summary = "\(chips) chips (\(ranks) ranks), EP\(ranks) with \(perRank) expert \(slotWord) per rank, attention data-parallel, " + compute.rawValue
+                + (experts.map { ", experts \($0.rawValue)" } ?? "")
         } else {
             let heads = model.attention.heads
             let kvHeads: Int
@@ -100,7 +106,7 @@ public enum OperatingPoint {
             summary = "\(max(tp / perChip, 1)) chips, TP\(tp), \(compute.rawValue)"
         }
         if let mtp { summary += ", MTP \(mtp.draftTokens) at \(Int(mtp.acceptance * 100))%" }
-        return Layout(deployment: deployment, precision: PrecisionSettings(compute: compute), summary: summary)
+        return Layout(deployment: deployment, precision: PrecisionSettings(compute: compute, experts: experts), summary: summary)
     }
 
     /// The decode batch per chip among ``batches`` that gives the most tokens per second per chip with a TPOT of
@@ -108,8 +114,8 @@ public enum OperatingPoint {
     /// fit in memory end the search.
     /// - Throws: ``CostModelError/memory(_:)`` when not even one sequence per chip fits.
     public static func bestDecode(system: System, model: ModelArchitecture, profile: CalibrationProfile, context: Int,
-                                  tpot: TimeSpan) throws(CostModelError) -> Decode? {
-        let layout = try reference(system: system, model: model, profile: profile)
+                                  tpot: TimeSpan, expertPrecision: Precision? = nil) throws(CostModelError) -> Decode? {
+        let layout = try reference(system: system, model: model, profile: profile, expertPrecision: expertPrecision)
         var best: Decode?
         for batch in batches {
             var request = StepRequest(system: system, model: model, phase: .decode, precision: layout.precision,
@@ -134,8 +140,8 @@ public enum OperatingPoint {
     /// One prefill batch of `tokensPerChip` tokens in `prompt`-token prompts on the reference layout, at the
     /// better of one and two micro-batches.
     public static func prefill(system: System, model: ModelArchitecture, profile: CalibrationProfile, prompt: Int,
-                               tokensPerChip: Int) throws(CostModelError) -> (layout: Layout, prediction: StepPrediction) {
-        var layout = try reference(system: system, model: model, profile: profile)
+                               tokensPerChip: Int, expertPrecision: Precision? = nil) throws(CostModelError) -> (layout: Layout, prediction: StepPrediction) {
+        var layout = try reference(system: system, model: model, profile: profile, expertPrecision: expertPrecision)
         var request = StepRequest(system: system, model: model, phase: .prefill, precision: layout.precision,
                                   deployment: layout.deployment, load: Load(promptTokens: prompt, tokensPerChip: tokensPerChip))
         let prediction = try better(&request, profile: profile)
