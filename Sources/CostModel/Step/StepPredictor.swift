@@ -345,62 +345,6 @@ public enum StepPredictor {
         for kernel in kernels { total += try rank.time(kernel).total }
         return total
     }
-
-    /// Token copies on the busiest expert ranks of one MoE layer for one micro-batch of `tokens` per rank: the
-    /// busiest routed rank (the mean times the load ratio) and, where ranks hold shared-expert replicas, each of them.
-    struct ExpertRankLoad {
-        var ratio: Double
-        var routed: Double
-        var shared: Double
-
-        init(moe: ModelArchitecture.MixtureOfExperts, tokens: Double, layout: Layout, deployment: Deployment) {
-            let groupTokens = tokens * Double(layout.expertParallel)
-            let copies = groupTokens * Double(moe.expertsPerToken)
-            ratio = deployment.expertLoadRatio(copies: copies, ranks: layout.routedRanks)
-            routed = copies / Double(layout.routedRanks) * ratio
-            shared = layout.sharedRanks > 0 ? groupTokens * Double(moe.sharedExperts) / Double(layout.sharedRanks) : 0
-        }
-    }
-
-    /// Memory per rank. Activations: the residual stream of every micro-batch in flight (and the block's
-    /// input), the largest block's working set for one micro-batch (``LayerWork/peakWorkingSet(tokens:routedCopies:)``),
-    /// the received copies of each other micro-batch, whose dispatch runs while the first one computes, and the
-    /// LM head's FP32 logits. Buffers: the dispatch and combine staging of one micro-batch's copies.
-    static func footprint(request: StepRequest, layout: Layout, rank: RankHardware, work: LayerWork, tokens: Double, sequences: Double,
-                          maxContext: Double, mbTokens: Double) -> MemoryFootprint {
-        let model = request.model
-        let weightBytes = request.precision.compute.bytesPerElement
-        let tp = Double(layout.headParallel)
-        var weights = Double(model.layers) * model.attentionParametersPerLayer / tp * weightBytes
-        weights += Double(model.denseLayerCount) * model.denseFFNParametersPerLayer / Double(layout.ffnParallel) * weightBytes
-        if let moe = model.moe {
-            let slots = Double(layout.slotsPerRank) + (layout.sharedRanks > 0 ? 0 : Double(moe.sharedExperts))
-            weights += Double(model.moeLayerCount) * (slots * model.expertParameters * request.precision.expert.bytesPerElement
-                                                      + model.routerParametersPerLayer * weightBytes)
-        }
-        weights += (model.parameters.embedding + model.parameters.outputHead) * 2
-        if request.deployment.mtp != nil { weights += model.parameters.mtp * weightBytes }
-        let kvPerToken = model.kvCacheBytesPerToken(request.precision.cache).bytes / (model.attention.isLatent ? 1 : tp)
-        let kvTokens = request.phase == .decode ? sequences * maxContext : tokens
-        let d = work.d, a = work.activationBytes
-        let microbatches = Double(layout.microbatches)
-        var busiest = 0.0
-        if let moe = model.moe {
-            let load = ExpertRankLoad(moe: moe, tokens: mbTokens, layout: layout, deployment: request.deployment)
-            busiest = max(load.routed, load.shared)
-        }
-        let headRows = request.phase == .decode ? tokens : sequences
-        var activations = microbatches * mbTokens * d * a * 2
-        activations += work.peakWorkingSet(tokens: mbTokens, routedCopies: busiest)
-        activations += (microbatches - 1) * busiest * d * work.expertQuantizedBytes
-        activations += headRows * Double(model.vocabSize) * 4
-        var buffers = 0.0
-        if let moe = model.moe {
-            buffers = mbTokens * Double(moe.expertsPerToken) * d * 2 * 2
-        }
-        return MemoryFootprint(weights: Bytes(weights), kvCache: Bytes(kvTokens * kvPerToken), activations: Bytes(activations),
-                               communicationBuffers: Bytes(buffers), capacity: rank.memoryCapacity)
-    }
 }
 
 extension ModelArchitecture.Attention {
