@@ -98,12 +98,8 @@ struct StepTests {
     @Test("Micro-batching costs small decode batches and pays at large ones, as SGLang measured on H100")
     func twoBatchOverlapAblation() throws {
         func gain(_ batch: Int) throws -> Double {
-            let request = StepRequest(
-                system: try hardware().system("h100-cluster"), model: try models().model("deepseek-v3"), phase: .decode,
-                precision: PrecisionSettings(compute: .fp8),
-                deployment: Deployment(chips: 72, expertParallel: 72, attention: AttentionLayout(kind: .data, degree: 72), microbatches: 2,
-                                       expertBalance: .eplb, redundantExperts: 32),
-                load: Load(batchPerChip: batch, contextTokens: 2000))
+            let request = try wideEPDecode(system: "h100-cluster", model: "deepseek-v3", chips: 72, precision: PrecisionSettings(compute: .fp8),
+                                           load: Load(batchPerChip: batch, contextTokens: 2000), microbatches: 2)
             let profile = try calibration().profile(for: request.system.chip)
             let split = try StepPredictor.predict(request, profile: profile)
             let single = try #require(try StepPredictor.singleBatch(request, profile: profile))
@@ -127,12 +123,8 @@ struct StepTests {
     @Test("GB200 decode brackets SGLang's 9,087 tokens/s per GPU over the batches that fit its KV cache")
     func blackwellDecodeEndToEnd() throws {
         func throughput(_ batch: Int) throws -> Double {
-            let request = StepRequest(
-                system: try hardware().system("gb200-nvl72"), model: try models().model("deepseek-r1"), phase: .decode,
-                precision: PrecisionSettings(compute: .fp8),
-                deployment: Deployment(chips: 48, expertParallel: 48, attention: AttentionLayout(kind: .data, degree: 48), microbatches: 1,
-                                       expertBalance: .eplb, redundantExperts: 32),
-                load: Load(batchPerChip: batch, promptTokens: 2000, outputTokens: 100))
+            let request = try wideEPDecode(system: "gb200-nvl72", chips: 48, precision: PrecisionSettings(compute: .fp8),
+                                           load: Load(batchPerChip: batch, promptTokens: 2000, outputTokens: 100))
             return try predict(request).tokensPerSecondPerChip
         }
         let published = 9087.0
@@ -150,12 +142,8 @@ struct StepTests {
     /// used by the profile, whose FP4 figure is CUTLASS's dense NVFP4 GEMM.
     @Test("GB200 decode with NVFP4 experts comes within 15% of SGLang's 13,386 tokens/s per GPU")
     func blackwellNVFP4Decode() throws {
-        var request = StepRequest(
-            system: try hardware().system("gb200-nvl72"), model: try models().model("deepseek-r1"), phase: .decode,
-            precision: PrecisionSettings(compute: .fp8, kvCache: .fp8, experts: .fp4),
-            deployment: Deployment(chips: 48, expertParallel: 48, attention: AttentionLayout(kind: .data, degree: 48), microbatches: 1,
-                                   expertBalance: .eplb, redundantExperts: 32),
-            load: Load(batchPerChip: 1408, promptTokens: 2000, outputTokens: 100))
+        var request = try wideEPDecode(system: "gb200-nvl72", chips: 48, precision: PrecisionSettings(compute: .fp8, kvCache: .fp8, experts: .fp4),
+                                       load: Load(batchPerChip: 1408, promptTokens: 2000, outputTokens: 100))
         let nvfp4 = try predict(request)
         #expect(abs(nvfp4.tokensPerSecondPerChip / 13386 - 1) < 0.15, "\(nvfp4.tokensPerSecondPerChip)")
         request.precision.experts = nil
@@ -166,13 +154,8 @@ struct StepTests {
 
     @Test("An expert precision changes only the experts: their GEMMs, their weights and the dispatched tokens")
     func expertPrecision() throws {
-        let base = try cloudMatrixDecode()
-        var split = base
-        split.system = try hardware().system("gb200-nvl72")
-        split.deployment = Deployment(chips: 64, expertParallel: 64, attention: AttentionLayout(kind: .data, degree: 64), microbatches: 1,
-                                      expertBalance: .perfect, redundantExperts: 0)
-        split.load = Load(batchPerChip: 64, contextTokens: 4096)
-        split.precision = PrecisionSettings(compute: .fp8)
+        let split = try wideEPDecode(system: "gb200-nvl72", chips: 64, precision: PrecisionSettings(compute: .fp8),
+                                     load: Load(batchPerChip: 64, contextTokens: 4096), balance: .perfect, redundantExperts: 0)
         var fp4 = split
         fp4.precision.experts = .fp4
         let a = try predict(split), b = try predict(fp4)
@@ -187,7 +170,7 @@ struct StepTests {
         let saved = 58 * 5 * model.expertParameters * 0.5
         #expect((a.memory.weights.bytes - b.memory.weights.bytes).isApproximatelyEqual(to: saved, relativeTolerance: 1e-9))
         // A chip without FP4 arithmetic refuses FP4 experts.
-        var ascend = base
+        var ascend = try cloudMatrixDecode()
         ascend.precision.experts = .fp4
         #expect(throws: CostModelError.precision("ascend-910c has no fp4 arithmetic; it supports bf16, fp16, int8")) { try predict(ascend) }
     }

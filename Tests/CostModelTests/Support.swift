@@ -38,6 +38,17 @@ func h800Prefill() throws -> StepRequest {
         load: Load(promptTokens: 4096, tokensPerChip: 16384))
 }
 
+/// DeepSeek decode with every rank an expert rank and attention data-parallel over the same ranks (wide EP, one
+/// rank per chip), as SGLang runs it on H100 and GB200.
+func wideEPDecode(system: String, model: String = "deepseek-r1", chips: Int, precision: PrecisionSettings, load: Load,
+                  microbatches: Int = 1, balance: ExpertBalance = .eplb, redundantExperts: Int = 32) throws -> StepRequest {
+    StepRequest(
+        system: try hardware().system(system), model: try models().model(model), phase: .decode, precision: precision,
+        deployment: Deployment(chips: chips, expertParallel: chips, attention: AttentionLayout(kind: .data, degree: chips),
+                               microbatches: microbatches, expertBalance: balance, redundantExperts: redundantExperts),
+        load: load)
+}
+
 /// A dense model with tensor parallelism on one server.
 func llamaDecode() throws -> StepRequest {
     StepRequest(
