@@ -51,7 +51,11 @@ public struct ModelReport: Sendable {
             table.append(["experts", text])
         }
         table.append(["vocabulary", "\(model.vocabSize)\(model.tiedEmbeddings ? " (tied)" : "")"])
-        table.append(["max positions", "\(model.maxPositions)"])
+        if let window = model.contextWindow {
+            table.append(["context window", window == model.maxPositions ? "\(window) tokens" : "\(window) tokens (\(model.maxPositions) positions, stretched by rope_scaling)"])
+        } else {
+            table.append(["context window", "not stated (no max_position_embeddings)"])
+        }
         if model.mtpLayers > 0 { table.append(["multi-token prediction", "\(model.mtpLayers) module(s)"]) }
         if let source = model.source { table.append(["source", source]) }
         return table

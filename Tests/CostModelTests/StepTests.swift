@@ -415,6 +415,32 @@ struct StepTests {
         #expect(throws: Never.self) { try predict(request) }
     }
 
+    @Test("Sequences longer than the model's context window are refused; no count overflows")
+    func contextWindow() throws {
+        var request = try cloudMatrixDecode(batch: 8)
+        request.load = Load(batchPerChip: 8, promptTokens: 160_000, outputTokens: 8_000)
+        #expect(throws: CostModelError.load("sequences that reach 168,000 tokens are longer than deepseek-r1 takes: its context window is 163,840 tokens (max_position_embeddings, stretched by rope_scaling); use shorter prompts or outputs, or a model config with a longer window")) {
+            try predict(request)
+        }
+        request.load = Load(batchPerChip: 8, promptTokens: Int.max, outputTokens: Int.max)
+        #expect(throws: CostModelError.self) { try predict(request) }
+        request.load = Load(batchPerChip: 8, promptTokens: 4_096, outputTokens: -1)
+        #expect(throws: CostModelError.load("output_tokens must not be negative, got -1")) { try predict(request) }
+        var prefill = try h800Prefill()
+        prefill.load.promptTokens = 200_000
+        #expect(throws: CostModelError.self) { try predict(prefill) }
+    }
+
+    @Test("A context longer than prompt plus output sizes the KV cache")
+    func contextSizesCache() throws {
+        var request = try cloudMatrixDecode(batch: 8)
+        request.load = Load(batchPerChip: 8, promptTokens: 1_024, outputTokens: 1_024)
+        let short = try predict(request)
+        request.load.contextTokens = 8_192
+        let long = try predict(request)
+        #expect(long.memory.kvCache.bytes.isApproximatelyEqual(to: short.memory.kvCache.bytes * 4, relativeTolerance: 1e-12))
+    }
+
     @Test("Missing load figures are named")
     func missingLoad() throws {
         var request = try h800Prefill()

@@ -90,6 +90,35 @@ struct ModelCatalogTests {
         }
     }
 
+    @Test("The context window is max_position_embeddings, stretched by rope_scaling as serving engines read it")
+    func contextWindow() throws {
+        let catalog = try models()
+        // DeepSeek: YaRN, 40 x 4,096 original positions = 163,840 (also its max_position_embeddings).
+        #expect(try catalog.model("deepseek-r1").contextWindow == 163_840)
+        // Llama 3.1: its rope scaling is already inside max_position_embeddings.
+        #expect(try catalog.model("llama-3.1-8b").contextWindow == 131_072)
+        #expect(try catalog.model("qwen3-235b-a22b").contextWindow == 40_960)
+        var config = HFConfig()
+        config.modelType = "qwen3"
+        config.hiddenSize = 64
+        config.numHiddenLayers = 2
+        config.numAttentionHeads = 4
+        config.intermediateSize = 128
+        config.vocabSize = 100
+        #expect(try ModelCatalog.model(inline: config, name: "small").contextWindow == nil, "no max_position_embeddings: not stated")
+        config.maxPositionEmbeddings = 40_960
+        config.ropeScaling = .init(ropeType: "yarn", factor: 4, originalMaxPositionEmbeddings: 32_768)
+        #expect(try ModelCatalog.model(inline: config, name: "small").contextWindow == 131_072)
+        config.ropeScaling = .init(ropeType: "linear", factor: 2)
+        #expect(try ModelCatalog.model(inline: config, name: "small").contextWindow == 81_920)
+        config.ropeScaling = .init(ropeType: "yarn", factor: 0.5, originalMaxPositionEmbeddings: 32_768)
+        #expect {
+            try ModelCatalog.model(inline: config, name: "small")
+        } throws: { error in
+            "\(error)".contains("rope_scaling.factor")
+        }
+    }
+
     @Test("DeepSeek-V3 caches 70,272 bytes per token in BF16 (61 layers x 576 x 2)")
     func deepSeekKV() throws {
         let model = try models().model("deepseek-v3")

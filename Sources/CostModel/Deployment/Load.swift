@@ -24,10 +24,18 @@ public struct Load: Sendable, Hashable, Codable {
     }
 
     /// The mean context a decode step attends over: `context_tokens`, or the prompt plus half the output
-    /// (the average over a request's decode steps).
-    public var meanDecodeContext: Int? {
-        if let contextTokens { return contextTokens }
+    /// (the average over a request's decode steps). In floating point, so that no count can overflow.
+    public var meanDecodeContext: Double? {
+        if let contextTokens { return Double(contextTokens) }
         guard let promptTokens else { return nil }
-        return promptTokens + (outputTokens ?? 0) / 2
+        return Double(promptTokens) + Double(outputTokens ?? 0) / 2
+    }
+
+    /// The most tokens a decode sequence holds: the prompt plus the whole output, or `context_tokens` where
+    /// that is longer.
+    public var longestDecodeSequence: Double? {
+        guard let mean = meanDecodeContext else { return nil }
+        let whole = (promptTokens.map(Double.init) ?? mean) + Double(outputTokens ?? 0)
+        return max(whole, contextTokens.map(Double.init) ?? 0)
     }
 }

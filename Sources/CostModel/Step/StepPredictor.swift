@@ -54,7 +54,11 @@ public enum StepPredictor {
             maxContext = Double(prompt)
         case .decode:
             guard let batch = request.load.batchPerChip, batch > 0 else { throw .load("decode needs batch_per_chip, a positive count") }
-            guard let mean = request.load.meanDecodeContext, mean > 0 else {
+            for (name, value) in [("prompt_tokens", request.load.promptTokens), ("context_tokens", request.load.contextTokens)] {
+                if let value, value <= 0 { throw .load("\(name) must be a positive count, got \(value)") }
+            }
+            if let output = request.load.outputTokens, output < 0 { throw .load("output_tokens must not be negative, got \(output)") }
+            guard let mean = request.load.meanDecodeContext, let longest = request.load.longestDecodeSequence else {
                 throw .load("decode needs context_tokens, or prompt_tokens (and output_tokens) to derive the mean context")
             }
             // A batch that does not divide over a chip's ranks leaves one of them a sequence more: the step
@@ -65,8 +69,13 @@ public enum StepPredictor {
                 throw .load("\(layout.microbatches) micro-batches need at least \(layout.microbatches) sequences on each rank; batch_per_chip \(batch) over \(layout.ranksPerChip) ranks per chip gives \(Int(sequences)); use fewer micro-batches or a larger batch")
             }
             tokens = sequences * Double(1 + draft)
-            context = Double(mean)
-            maxContext = Double((request.load.promptTokens ?? mean) + (request.load.outputTokens ?? 0))
+            context = mean
+            maxContext = longest
+        }
+        if let window = model.contextWindow, maxContext > Double(window) {
+            let what = request.phase == .prefill ? "prompts of \(NumberText.grouped(maxContext, decimals: 0)) tokens"
+                : "sequences that reach \(NumberText.grouped(maxContext, decimals: 0)) tokens"
+            throw .load("\(what) are longer than \(model.name) takes: its context window is \(NumberText.grouped(Double(window), decimals: 0)) tokens (max_position_embeddings, stretched by rope_scaling); use shorter prompts or outputs, or a model config with a longer window")
         }
         let microbatches = Double(layout.microbatches)
         let mbTokens = tokens / microbatches, mbSequences = sequences / microbatches

@@ -19,6 +19,7 @@ public struct HFConfig: Sendable, Hashable, Codable {
     public var intermediateSize: Int?
     public var vocabSize: Int?
     public var maxPositionEmbeddings: Int?
+    public var ropeScaling: RopeScaling?
     public var tieWordEmbeddings: Bool?
     public var hiddenAct: String?
     public var attentionBias: Bool?
@@ -60,6 +61,21 @@ public struct HFConfig: Sendable, Hashable, Codable {
     public var quantizationConfig: QuantizationConfig?
 
     public init() {}
+
+    /// `rope_scaling`: how the rotary embedding is stretched past the positions the model was trained on.
+    public struct RopeScaling: Sendable, Hashable, Codable {
+        /// `rope_type`, or `type` in older configs: `yarn`, `linear`, `dynamic`, `llama3`, ...
+        public var ropeType: String?
+        public var type: String?
+        public var factor: Double?
+        public var originalMaxPositionEmbeddings: Int?
+
+        public init(ropeType: String? = nil, factor: Double? = nil, originalMaxPositionEmbeddings: Int? = nil) {
+            self.ropeType = ropeType
+            self.factor = factor
+            self.originalMaxPositionEmbeddings = originalMaxPositionEmbeddings
+        }
+    }
 
     /// `quantization_config`: how the checkpoint's weights are stored.
     public struct QuantizationConfig: Sendable, Hashable, Codable {

@@ -129,7 +129,26 @@ extension ModelArchitecture {
             attention: attention, ffn: ffn, moe: moe,
             mtpLayers: family == .deepseekV3 ? (config.numNextnPredictLayers ?? 0) : 0,
             source: config._supernodeSource ?? config._nameOrPath,
-            blockScaledPrecision: try Self.blockScaledPrecision(config.quantizationConfig, name: name))
+            blockScaledPrecision: try Self.blockScaledPrecision(config.quantizationConfig, name: name),
+            contextWindow: try Self.contextWindow(config, name: name))
+    }
+
+    /// ``contextWindow`` from `max_position_embeddings` (or GPT-2's `n_positions`) and `rope_scaling`; nil
+    /// when the config gives no maximum.
+    static func contextWindow(_ config: HFConfig, name: String) throws(WorkloadError) -> Int? {
+        guard let positions = config.maxPositionEmbeddings ?? config.nPositions else { return nil }
+        guard let scaling = config.ropeScaling, let factor = scaling.factor else { return positions }
+        guard factor.isFinite, factor >= 1 else {
+            throw .invalid(model: name, field: "rope_scaling.factor", reason: "must be a finite number of at least 1, got \(factor)")
+        }
+        let base: Int
+        switch (scaling.ropeType ?? scaling.type ?? "default").lowercased() {
+        case "yarn": base = scaling.originalMaxPositionEmbeddings ?? positions
+        case "linear", "dynamic": base = positions
+        default: return positions
+        }
+        let stretched = (Double(base) * factor).rounded(.down)
+        return max(positions, Int(min(stretched, 1e15)))
     }
 
     /// The precision of a block-wise scaled checkpoint (`quant_method` with a `weight_block_size`), or nil.

@@ -22,6 +22,12 @@ public struct ModelArchitecture: Sendable, Hashable, Codable {
     /// (DeepSeek-V3 and R1: FP8 with one scale per 128 x 128 weight block and per 1 x 128 activation tile).
     /// Such GEMMs run their own kernels (DeepGEMM on Hopper), at their own efficiency.
     public var blockScaledPrecision: Precision? = nil
+    /// The longest sequence (prompt plus output) the model takes, when its config says: `max_position_embeddings`,
+    /// stretched by `rope_scaling` the way serving engines derive their maximum length (vLLM's
+    /// `max_model_len`): YaRN reaches `factor` x `original_max_position_embeddings`, linear and dynamic
+    /// scaling `factor` x `max_position_embeddings`; Llama 3's and LongRoPE's scaling are already inside
+    /// `max_position_embeddings`.
+    public var contextWindow: Int? = nil
 
     /// The architectures supernode reads.
     public enum Family: String, Sendable, Hashable, Codable, CaseIterable {
