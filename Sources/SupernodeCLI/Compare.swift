@@ -61,7 +61,13 @@ struct Compare: RenderingCommand {
         let catalog = try HardwareCatalog.builtIn()
         let resolved = try systems.map { reference throws(HardwareError) in try catalog.system(reference) }
         let serving = try model.map { name in
-            ServingComparison(systems: resolved, model: try ModelCatalog.builtIn().model(name), calibrations: try CalibrationCatalog.builtIn(),
+            let model = try ModelCatalog.builtIn().model(name)
+            for (flag, tokens) in [("--context", context), ("--prompt", prompt)] {
+                if let problem = model.beyondContextWindow(Double(tokens), what: "\(flag) \(NumberText.grouped(Double(tokens), decimals: 0)) tokens is") {
+                    throw InputError("\(problem); use a shorter \(flag)")
+                }
+            }
+            return ServingComparison(systems: resolved, model: model, calibrations: try CalibrationCatalog.builtIn(),
                               tpots: (tpotMs.isEmpty ? [50] : tpotMs).map { TimeSpan($0, "ms") }, context: context, prompt: prompt,
                               prefillTokensPerChip: prefillTokens, expertPrecision: try expertPrecision.map { try Precision.parse($0) })
         }

@@ -131,12 +131,14 @@ struct BadInputTests {
                       mentioning: [":16: network.dispatch_overhead_per_doubling: must not be negative"])
     }
 
-    @Test("A prompt longer than the model's context window, or too long to count, is refused")
+    @Test("A prompt or context longer than the model's context window, or too long to count, is refused")
     func contextWindow() {
         let base = ["predict", "--system", "cloudmatrix384", "--model", "deepseek-r1", "--phase", "decode", "--precision", "int8",
                     "--chips", "160", "--ep", "320", "--attention", "data", "--batch-per-chip", "8", "--output-tokens", "256"]
         expectRefused(base + ["--prompt-tokens", "200000"], mentioning: ["200,256 tokens", "context window is 163,840 tokens"])
         expectRefused(base + ["--prompt-tokens", "\(Int.max)"], mentioning: ["context window is 163,840 tokens"])
+        expectRefused(["compare", "gb200-nvl72", "--model", "deepseek-r1", "--context", "200000"],
+                      mentioning: ["--context 200,000 tokens is longer than deepseek-r1 takes", "use a shorter --context"])
     }
 
     @Test("A missing file is named")

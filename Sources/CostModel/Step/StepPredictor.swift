@@ -72,10 +72,9 @@ public enum StepPredictor {
             context = mean
             maxContext = longest
         }
-        if let window = model.contextWindow, maxContext > Double(window) {
-            let what = request.phase == .prefill ? "prompts of \(NumberText.grouped(maxContext, decimals: 0)) tokens"
-                : "sequences that reach \(NumberText.grouped(maxContext, decimals: 0)) tokens"
-            throw .load("\(what) are longer than \(model.name) takes: its context window is \(NumberText.grouped(Double(window), decimals: 0)) tokens (max_position_embeddings, stretched by rope_scaling); use shorter prompts or outputs, or a model config with a longer window")
+        let length = NumberText.grouped(maxContext, decimals: 0)
+        if let problem = model.beyondContextWindow(maxContext, what: request.phase == .prefill ? "prompts of \(length) tokens are" : "sequences that reach \(length) tokens are") {
+            throw .load("\(problem); use shorter prompts or outputs, or a model config with a longer window")
         }
         let microbatches = Double(layout.microbatches)
         let mbTokens = tokens / microbatches, mbSequences = sequences / microbatches

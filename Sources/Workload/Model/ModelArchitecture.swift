@@ -73,6 +73,13 @@ public struct ModelArchitecture: Sendable, Hashable, Codable {
         public var routerBias: Bool
     }
 
+    /// Why a sequence of `tokens` tokens is more than the model takes (`what` names it: "prompts of 4,096
+    /// tokens are"), or nil when it fits or the config states no window.
+    public func beyondContextWindow(_ tokens: Double, what: String) -> String? {
+        guard let contextWindow, tokens > Double(contextWindow) else { return nil }
+        return "\(what) longer than \(name) takes: its context window is \(NumberText.grouped(Double(contextWindow), decimals: 0)) tokens (max_position_embeddings, stretched by rope_scaling)"
+    }
+
     /// Whether there are learned absolute position embeddings (GPT) rather than rotary ones.
     public var hasLearnedPositions: Bool { family == .gpt }
     /// Whether norms are LayerNorm with a bias (GPT) rather than RMSNorm.
