@@ -34,9 +34,12 @@ struct CalibrateCommand: RenderingCommand {
         guard repeats >= 1 else { throw InputError("--repeats must be positive") }
         // Rounds of kernel measurements and runs, interleaved; each kernel timing and each run is the median over
         // the rounds, so a shared machine's slow spells weigh on both sides alike.
+        // About 12 experts, rounded up to a multiple of the ranks so that expert parallelism divides them on any
+        // core count (16 on a 16-core machine, 12 on 1 to 4 cores).
+        let experts = cores * ((12 + cores - 1) / cores)
         let shape = quick
-            ? RuntimeModelShape(layers: 1, hidden: 96, heads: 12, kvHeads: 12, headDim: 8, experts: 12, topK: 2, expertFFN: 64)
-            : RuntimeModelShape(layers: 2, hidden: 384, heads: 24, kvHeads: 12, headDim: 16, experts: 12, topK: 2, expertFFN: 256)
+            ? RuntimeModelShape(layers: 1, hidden: 96, heads: 12, kvHeads: 12, headDim: 8, experts: experts, topK: 2, expertFFN: 64)
+            : RuntimeModelShape(layers: 2, hidden: 384, heads: 24, kvHeads: 12, headDim: 16, experts: experts, topK: 2, expertFFN: 256)
         let rounds = quick ? 1 : repeats, decodeSteps = quick ? 2 : self.decodeSteps
         // The description is this machine with every core busy, so the runs use every core: dp-ep at two
         // batch sizes and ep (the layouts the cost model expresses; tp splits experts by columns, which it does not).
@@ -48,6 +51,11 @@ struct CalibrateCommand: RenderingCommand {
             layouts.append((layout, cores))
             configurations.append(RunConfiguration(shape: shape, layout: layout, sequences: sequences, prompt: quick ? 8 : 64,
                                                    decodeSteps: decodeSteps, seed: 1))
+        }
+        guard !configurations.isEmpty else { throw InputError("no runtime layout divides the model over \(cores) ranks; use --ranks \(min(cores, 12))") }
+        for configuration in configurations {
+            try MachineMemory.check(shape.runBytes(ranks: cores, sequences: configuration.sequences, prompt: configuration.prompt,
+                                                   decodeSteps: configuration.decodeSteps), ranks: cores, fix: "use fewer --ranks")
         }
         var kernels: [MachineMeasurements] = []
         var prefill = Array(repeating: [Double](), count: layouts.count), decode = prefill

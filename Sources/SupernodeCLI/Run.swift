@@ -62,6 +62,8 @@ struct Run: RenderingCommand {
         } catch {
             throw InputError(error.description)
         }
+        try MachineMemory.check(shape.shape.runBytes(ranks: ranks, sequences: sequences, prompt: prompt, decodeSteps: decodeSteps), ranks: ranks,
+                                fix: "use a smaller --hidden, --layers, --experts, --expert-ffn, --prompt or --sequences, or fewer --ranks")
         if let output = try Ranks.relaunchedOutput(backend: backend, ranks: ranks) { return output }
         defer { Ranks.finalize() }
         let configuration = self.configuration
@@ -91,4 +93,15 @@ struct RunFailure: Error, CustomStringConvertible {
     let message: String
     let status: Int32
     var description: String { message }
+}
+
+/// The memory of this machine, against what a run needs.
+enum MachineMemory {
+    /// Refuses a run that needs more than this machine's memory, before anything is allocated: the
+    /// alternative is the kernel's out-of-memory kill, with no message.
+    static func check(_ needed: Double, ranks: Int, fix: String) throws(InputError) {
+        let available = Double(ProcessInfo.processInfo.physicalMemory)
+        guard needed > available else { return }
+        throw InputError("the run needs about \(Bytes(needed).formatted(in: "GB", decimals: 1)) (\(ranks) ranks, each holding the whole model, its slices and the single-rank check) but this machine has \(Bytes(available).formatted(in: "GB", decimals: 1)); \(fix)")
+    }
 }

@@ -24,6 +24,15 @@ struct RuntimeCommandTests {
         #expect(run(["run", "--heads", "10", "--kv-heads", "4"]).status == 2)
     }
 
+    @Test("run refuses a model too large for this machine's memory before allocating it (status 2, the numbers)")
+    func runTooLarge() {
+        let outcome = run(["run", "--layers", "100000", "--hidden", "4096"])
+        #expect(outcome.status == 2)
+        #expect(outcome.output.isEmpty)
+        #expect(outcome.errorOutput.contains("but this machine has"), "\(outcome.errorOutput)")
+        #expect(outcome.errorOutput.contains("use a smaller --hidden"))
+    }
+
     @Test("bench collectives reports nccl-tests figures: busbw = algbw x 2(n-1)/n for all-reduce")
     func benchCollectives() throws {
         let outcome = run(["bench", "collectives", "--ranks", "3", "--op", "all_reduce", "all_gather", "--sizes", "4KiB", "--seconds", "0.01", "--format", "json"])
@@ -100,6 +109,15 @@ struct CalibrateTests {
         #expect(predict.status == 0, "\(predict.errorOutput)")
         #expect(predict.output.contains("this-machine"))
         #expect(run(["systems", "show", "\(folder)/system.json"]).status == 0)
+    }
+
+    @Test("calibrate on more ranks than memory allows is refused before measuring, leaving nothing behind")
+    func tooManyRanks() {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("supernode-calibrate-\(UUID().uuidString)").path
+        let outcome = run(["calibrate", "--quick", "--ranks", "100000", "--output", folder])
+        #expect(outcome.status == 2)
+        #expect(outcome.errorOutput.contains("100000 ranks"), "\(outcome.errorOutput)")
+        #expect(!FileManager.default.fileExists(atPath: folder))
     }
 
     @Test("calibrate refuses a folder it cannot write, leaving nothing behind")

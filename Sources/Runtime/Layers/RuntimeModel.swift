@@ -42,6 +42,22 @@ public struct RuntimeModelShape: Sendable, Hashable, Codable {
         return 4 * layers * (parametersPerLayer - (experts - expertsPerRank) * 3 * hidden * expertFFN)
     }
 
+    /// Bytes a run of `ranks` ranks on one machine holds at its peak, about (an upper bound, in floating point
+    /// so that no shape overflows): on every rank the whole model, its sliced and fused copies of the
+    /// attention and expert weights, the same again for the single-rank check, the KV caches of both, and a
+    /// prefill's working set (hidden states, expert inputs and outputs, one sequence's attention scores).
+    public func runBytes(ranks: Int, sequences: Int, prompt: Int, decodeSteps: Int) -> Double {
+        let l = Double(layers), d = Double(hidden), f = Double(expertFFN), e = Double(experts)
+        let qWidth = Double(heads * headDim), kvWidth = Double(kvHeads * headDim)
+        let model = 4 * l * (2 * d * qWidth + 2 * d * kvWidth + d * e + e * 3 * d * f + 2 * d)
+        let copies = 2 * 4 * l * (2 * d * qWidth + 2 * d * kvWidth + e * 2 * d * f)
+        let positions = Double(sequences) * (Double(prompt) + Double(decodeSteps))
+        let caches = 2 * 4 * l * positions * 2 * kvWidth
+        let rows = Double(sequences) * Double(prompt)
+        let working = 4 * rows * (8 * max(d, qWidth) + Double(topK) * (d + 2 * f)) + 4 * Double(heads) * Double(prompt) * Double(prompt)
+        return Double(ranks) * (model + copies + caches + working)
+    }
+
     /// Weights of one layer.
     public var parametersPerLayer: Int {
         hidden * heads * headDim * 2 + hidden * kvHeads * headDim * 2 + hidden * experts + experts * 3 * hidden * expertFFN + 2 * hidden
