@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Runtime
+import Units
 
 enum BackendArgument: String, ExpressibleByArgument, CaseIterable {
     case inproc, mpi
@@ -9,6 +10,16 @@ enum BackendArgument: String, ExpressibleByArgument, CaseIterable {
 /// Ranks for a command: threads in this process, or the processes of an MPI job. A command asked for MPI
 /// outside mpirun starts mpirun itself with the same arguments and passes its output through.
 enum Ranks {
+    /// The most ranks one machine runs: each is a thread (in-process) or a process (MPI) here.
+    static let limit = 1024
+
+    /// Refuses more ranks than ``limit``.
+    static func check(_ ranks: Int) throws(InputError) {
+        guard ranks <= limit else {
+            throw InputError("--ranks \(ranks): at most \(NumberText.grouped(Double(limit), decimals: 0)) ranks run on one machine (a thread or a process each); use fewer")
+        }
+    }
+
     /// Runs `body` on every rank and returns rank 0's result (nil on the other MPI ranks).
     static func run<T: Sendable>(backend: BackendArgument, ranks: Int, timeout: TimeInterval,
                                  _ body: @escaping @Sendable (any Communicator) throws -> T) throws -> T? {

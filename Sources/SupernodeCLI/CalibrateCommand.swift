@@ -30,6 +30,7 @@ struct CalibrateCommand: RenderingCommand {
     func render() throws -> String {
         let cores = ranks ?? ProcessInfo.processInfo.activeProcessorCount
         guard cores >= 1 else { throw InputError("--ranks must be positive") }
+        try Ranks.check(cores)
         guard decodeSteps >= 1 else { throw InputError("--decode-steps must be positive") }
         guard repeats >= 1 else { throw InputError("--repeats must be positive") }
         // Rounds of kernel measurements and runs, interleaved; each kernel timing and each run is the median over
@@ -55,7 +56,8 @@ struct CalibrateCommand: RenderingCommand {
         guard !configurations.isEmpty else { throw InputError("no runtime layout divides the model over \(cores) ranks; use --ranks \(min(cores, 12))") }
         for configuration in configurations {
             try MachineMemory.check(shape.runBytes(ranks: cores, sequences: configuration.sequences, prompt: configuration.prompt,
-                                                   decodeSteps: configuration.decodeSteps), ranks: cores, fix: "use fewer --ranks")
+                                                   decodeSteps: configuration.decodeSteps),
+                                    what: "calibration", why: "\(cores) ranks, each holding the whole runtime model and its slices", fix: "use fewer --ranks")
         }
         var kernels: [MachineMeasurements] = []
         var prefill = Array(repeating: [Double](), count: layouts.count), decode = prefill

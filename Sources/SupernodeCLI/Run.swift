@@ -57,12 +57,14 @@ struct Run: RenderingCommand {
     }
 
     func render() throws -> String {
+        try Ranks.check(ranks)
         do {
             try DistributedModel.check(shape: shape.shape, layout: configuration.layout, ranks: ranks, sequences: sequences)
         } catch {
             throw InputError(error.description)
         }
-        try MachineMemory.check(shape.shape.runBytes(ranks: ranks, sequences: sequences, prompt: prompt, decodeSteps: decodeSteps), ranks: ranks,
+        try MachineMemory.check(shape.shape.runBytes(ranks: ranks, sequences: sequences, prompt: prompt, decodeSteps: decodeSteps),
+                                what: "the run", why: "\(ranks) ranks, each holding the whole model, its slices and the single-rank check",
                                 fix: "use a smaller --hidden, --layers, --experts, --expert-ffn, --prompt or --sequences, or fewer --ranks")
         if let output = try Ranks.relaunchedOutput(backend: backend, ranks: ranks) { return output }
         defer { Ranks.finalize() }
@@ -95,13 +97,13 @@ struct RunFailure: Error, CustomStringConvertible {
     var description: String { message }
 }
 
-/// The memory of this machine, against what a run needs.
+/// The memory of this machine, against what a command needs.
 enum MachineMemory {
-    /// Refuses a run that needs more than this machine's memory, before anything is allocated: the
-    /// alternative is the kernel's out-of-memory kill, with no message.
-    static func check(_ needed: Double, ranks: Int, fix: String) throws(InputError) {
+    /// Refuses work that needs more than this machine's memory, before anything is allocated: the alternative
+    /// is the kernel's out-of-memory kill, with no message.
+    static func check(_ needed: Double, what: String, why: String, fix: String) throws(InputError) {
         let available = Double(ProcessInfo.processInfo.physicalMemory)
         guard needed > available else { return }
-        throw InputError("the run needs about \(Bytes(needed).formatted(in: "GB", decimals: 1)) (\(ranks) ranks, each holding the whole model, its slices and the single-rank check) but this machine has \(Bytes(available).formatted(in: "GB", decimals: 1)); \(fix)")
+        throw InputError("\(what) needs about \(Bytes(needed).formatted(in: "GB", decimals: 1)) (\(why)) but this machine has \(Bytes(available).formatted(in: "GB", decimals: 1)); \(fix)")
     }
 }

@@ -14,6 +14,7 @@ struct Selftest: RenderingCommand {
 
     func render() throws -> String {
         guard ranks >= 1 else { throw InputError("--ranks must be positive") }
+        try Ranks.check(ranks)
         if let output = try Ranks.relaunchedOutput(backend: backend, ranks: ranks) { return output }
         defer { Ranks.finalize() }
         let failRank = self.failRank

@@ -46,6 +46,14 @@ struct RuntimeCommandTests {
             #expect(abs(bus - bytes / seconds * factor) / bus < 1e-9)
         }
         #expect(run(["bench", "collectives", "--op", "gossip"]).status == 2)
+        let huge = run(["bench", "collectives", "--ranks", "2", "--sizes", "1TiB"])
+        #expect(huge.status == 2)
+        #expect(huge.errorOutput.contains("but this machine has"), "\(huge.errorOutput)")
+        for command in [["bench", "collectives"], ["selftest"], ["run"], ["calibrate", "--quick"]] {
+            let many = run(command + ["--ranks", "100000"])
+            #expect(many.status == 2)
+            #expect(many.errorOutput.contains("at most 1,024 ranks"), "\(command): \(many.errorOutput)")
+        }
         #expect(run(["bench", "collectives", "--sizes", "lots"]).status == 2)
     }
 
@@ -114,9 +122,11 @@ struct CalibrateTests {
     @Test("calibrate on more ranks than memory allows is refused before measuring, leaving nothing behind")
     func tooManyRanks() {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("supernode-calibrate-\(UUID().uuidString)").path
-        let outcome = run(["calibrate", "--quick", "--ranks", "100000", "--output", folder])
+        // 1,024 ranks of a 1,024-expert model: about 13 TB.
+        let outcome = run(["calibrate", "--ranks", "1024", "--output", folder])
         #expect(outcome.status == 2)
-        #expect(outcome.errorOutput.contains("100000 ranks"), "\(outcome.errorOutput)")
+        #expect(outcome.errorOutput.contains("1024 ranks"), "\(outcome.errorOutput)")
+        #expect(outcome.errorOutput.contains("but this machine has"))
         #expect(!FileManager.default.fileExists(atPath: folder))
     }
 
