@@ -65,6 +65,36 @@ struct CommunicationTests {
         #expect(Collectives.time(.allReduce, bytes: Bytes(s), group: try group("h100-cluster:nodes=2", size: 8), overhead: .zero).algorithm != .hierarchical)
     }
 
+    @Test("An oversubscribed leaf tier slows all-to-all traffic that leaves it: max(1, f·o), f the share beyond the leaf group")
+    func oversubscribedLeaf() throws {
+        let plain = try hardware().system("h100-cluster:nodes=256")
+        var spec = plain.spec
+        spec.scaleOut?.tiers[0].oversubscription = 3
+        let system = try System(spec: spec, chip: plain.chip)
+        func group(_ size: Int, on system: System) throws -> RankGroup {
+            try RankGroup(size: size, on: RankHardware(system: system, ranksPerChip: 1, profile: roundProfile(chips: [system.chip.name])))
+        }
+        // 3:1 leaves of 64 ports: 48 down, so a leaf group (one leaf per rail, 8 rails) reaches 48 nodes, 384 GPUs.
+        // EP2048: of a rank's 2,040 remote peers, 384 - 8 = 376 sit under its leaves, 1,664 beyond.
+        let wide = try group(2048, on: system)
+        let out = try #require(wide.scaleOutBandwidth).bytesPerSecond
+        let slowdown = 1664.0 / 2040 * 3
+        #expect(try #require(wide.allToAllScaleOutBandwidth).bytesPerSecond.isApproximatelyEqual(to: out / slowdown, relativeTolerance: 1e-12))
+        #expect(wide.allToAllScaleUpBandwidth == wide.scaleUpBandwidth, "the NVLink domain has one tier")
+        let bytes = Bytes(64e6)
+        let contended = Collectives.time(.allToAll, bytes: bytes, group: wide, overhead: .zero)
+        let free = Collectives.time(.allToAll, bytes: bytes, group: try group(2048, on: plain), overhead: .zero)
+        #expect(contended.transfer.seconds.isApproximatelyEqual(to: free.transfer.seconds * slowdown, relativeTolerance: 1e-9))
+        // Rings stay inside leaf groups: all-reduce is unchanged.
+        #expect(Collectives.time(.allReduce, bytes: bytes, group: wide, overhead: .zero) == Collectives.time(.allReduce, bytes: bytes, group: try group(2048, on: plain), overhead: .zero))
+        // A group inside one leaf group sends nothing beyond it.
+        let inside = try group(384, on: system)
+        #expect(inside.allToAllScaleOutBandwidth == inside.scaleOutBandwidth)
+        // Where a quarter leaves, 3:1 uplinks still carry it (0.25 x 3 < 1): EP512, 128 of 504 remote peers beyond.
+        let quarter = try group(512, on: system)
+        #expect(quarter.allToAllScaleOutBandwidth == quarter.scaleOutBandwidth)
+    }
+
     @Test("One rank or no bytes costs nothing")
     func trivial() throws {
         #expect(Collectives.time(.allGather, bytes: Bytes(1e6), group: try group("hgx-h100", size: 1), overhead: .zero).total == .zero)

@@ -90,11 +90,12 @@ public enum Collectives {
         }
     }
 
-    /// Seconds to send `bytes` spread evenly over a group's peers, the scale-up and scale-out shares in parallel.
+    /// Seconds to send `bytes` spread evenly over a group's peers, the scale-up and scale-out shares in
+    /// parallel, each at its all-to-all bandwidth (contention in an oversubscribed first tier included).
     static func directTransfer(_ bytes: Double, group: RankGroup) -> Double {
         let peers = Double(max(group.peers, 1))
-        let up = bytes * Double(group.scaleUpPeers) / peers / group.scaleUpBandwidth.bytesPerSecond
-        let out = group.remote > 0 ? bytes * Double(group.remote) / peers / (group.scaleOutBandwidth?.bytesPerSecond ?? .infinity) : 0
+        let up = bytes * Double(group.scaleUpPeers) / peers / group.allToAllScaleUpBandwidth.bytesPerSecond
+        let out = group.remote > 0 ? bytes * Double(group.remote) / peers / (group.allToAllScaleOutBandwidth?.bytesPerSecond ?? .infinity) : 0
         return max(up, out)
     }
 

@@ -87,8 +87,8 @@ public struct ExpertExchange: Sendable, Hashable {
         let copies = copiesPerToken
         let upBytes = tokensPerRank * copies.scaleUp * bytesPerCopy * loadRatio
         let outBytes = tokensPerRank * copies.scaleOut * bytesPerCopy * loadRatio
-        let up = upBytes / group.scaleUpBandwidth.bytesPerSecond
-        let out = outBytes > 0 ? outBytes / (group.scaleOutBandwidth?.bytesPerSecond ?? .infinity) : 0
+        let up = upBytes / group.allToAllScaleUpBandwidth.bytesPerSecond
+        let out = outBytes > 0 ? outBytes / (group.allToAllScaleOutBandwidth?.bytesPerSecond ?? .infinity) : 0
         return CommunicationTime(transfer: TimeSpan(seconds: max(up, out)), latency: group.maxLatency, overhead: overhead, algorithm: .direct)
     }
 }

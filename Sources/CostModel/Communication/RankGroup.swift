@@ -23,6 +23,13 @@ public struct RankGroup: Sendable, Hashable {
     public let remoteLatency: TimeSpan
     public let scaleUpBandwidth: Bandwidth
     public let scaleOutBandwidth: Bandwidth?
+    /// What a rank's share of an all-to-all gets over each fabric, after contention in an oversubscribed first
+    /// tier: a tier-1 group with o times more bandwidth down than up carries the traffic leaving it at 1/o of
+    /// what its chips inject, so when a fraction f of a rank's traffic on that fabric goes beyond its tier-1
+    /// group, every rank's share slows by max(1, f·o). Rings and trees keep their traffic mostly inside tier-1
+    /// groups and use ``scaleUpBandwidth`` and ``scaleOutBandwidth``.
+    public let allToAllScaleUpBandwidth: Bandwidth
+    public let allToAllScaleOutBandwidth: Bandwidth?
 
     /// The group of `size` consecutive ranks starting at a domain boundary.
     /// - Throws: ``CostModelError/layout(_:)`` when the group spans several scale-up domains and the system
@@ -43,14 +50,22 @@ public struct RankGroup: Sendable, Hashable {
         let scaleUpTiers = system.spec.scaleUp.tiers
         nearLatency = scaleUpTiers.first?.latency ?? system.spec.scaleUp.latency ?? .zero
         farLatency = scaleUpTiers.last?.latency ?? nearLatency
+        scaleUpBandwidth = rank.scaleUpBandwidth
+        scaleOutBandwidth = rank.scaleOutBandwidth
+        // Scale-up: the far peers are beyond the rank's tier-1 group (another die of its chip is not on the fabric).
+        allToAllScaleUpBandwidth = scaleUpBandwidth / Self.contention(system.spec.scaleUp, beyond: far, of: near + far)
         if let scaleOut = system.spec.scaleOut, let layout = system.scaleOutLayout {
             let outReach = Self.tierOneReach(scaleOut, layout: layout)
             remoteLatency = (chips <= outReach ? scaleOut.tiers.first?.latency : scaleOut.tiers.last?.latency) ?? scaleOut.latency ?? farLatency
+            // Scale-out: the remote peers under the rank's leaf group are those of its chips outside its own domain.
+            let underLeaf = (min(chips, outReach) - min(chips, domainChips)) * perChip
+            let beyond = max(0, remote - underLeaf)
+            let slowdown = Self.contention(scaleOut, beyond: beyond, of: remote)
+            allToAllScaleOutBandwidth = rank.scaleOutBandwidth.map { $0 / slowdown }
         } else {
             remoteLatency = farLatency
+            allToAllScaleOutBandwidth = scaleOutBandwidth
         }
-        scaleUpBandwidth = rank.scaleUpBandwidth
-        scaleOutBandwidth = rank.scaleOutBandwidth
         if remote > 0 && scaleOutBandwidth == nil {
             throw .layout("a group of \(size) ranks spans \(domains) scale-up domains of \(domainChips) chips, but \(system.name) has no scale-out fabric")
         }
@@ -65,6 +80,13 @@ public struct RankGroup: Sendable, Hashable {
         let down = Int((Double(tier.switchModel.radix) * ratio / (1 + ratio)).rounded(.down))
         let chips = down * fabric.planeCount / max(fabric.portsPerChip, 1)
         return max(1, min(chips, layout.chipsPerDomain))
+    }
+
+    /// The slowdown of all-to-all traffic on `fabric` when `beyond` of a rank's `peers` there sit past its
+    /// tier-1 group: max(1, beyond / peers x the first tier's oversubscription), 1 for a single-tier fabric.
+    static func contention(_ fabric: Fabric, beyond: Int, of peers: Int) -> Double {
+        guard fabric.tiers.count > 1, peers > 0, beyond > 0, let ratio = fabric.tiers[0].oversubscription else { return 1 }
+        return max(1, Double(beyond) / Double(peers) * ratio)
     }
 
     public var peers: Int { size - 1 }
