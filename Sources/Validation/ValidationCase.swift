@@ -71,8 +71,26 @@ public struct CollectiveSpec: Sendable, Codable {
     public var experts: Int?
     /// Payload format (dispatch: int8, fp8 or bf16; combine: bf16).
     public var dtype: String?
-    /// Buffer size for plain collectives.
+    /// Buffer size for plain collectives: a quantity (`1 GiB`) or a bare count of bytes (nccl-tests' size column).
     public var bytes: Bytes?
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        op = try container.decode(Operation.self, forKey: .op)
+        expertParallel = try container.decodeIfPresent(Int.self, forKey: .expertParallel)
+        ranks = try container.decodeIfPresent(Int.self, forKey: .ranks)
+        ranksPerChip = try container.decodeIfPresent(Int.self, forKey: .ranksPerChip)
+        tokensPerRank = try container.decodeIfPresent(Int.self, forKey: .tokensPerRank)
+        hidden = try container.decodeIfPresent(Int.self, forKey: .hidden)
+        topK = try container.decodeIfPresent(Int.self, forKey: .topK)
+        experts = try container.decodeIfPresent(Int.self, forKey: .experts)
+        dtype = try container.decodeIfPresent(String.self, forKey: .dtype)
+        if let count = try? container.decodeIfPresent(Double.self, forKey: .bytes) {
+            bytes = Bytes(count)
+        } else {
+            bytes = try container.decodeIfPresent(Bytes.self, forKey: .bytes)
+        }
+    }
 
     public enum Operation: String, Sendable, Codable, CaseIterable, ListedChoice {
         case moeDispatch = "moe_dispatch"

@@ -104,11 +104,18 @@ public struct Validator: Sendable {
             guard let tokens = spec.tokensPerRank, let hidden = spec.hidden, let topK = spec.topK else {
                 throw CostModelError.load("moe_dispatch and moe_combine need tokens_per_rank, hidden and top_k")
             }
+            for (name, value) in [("tokens_per_rank", tokens), ("hidden", hidden), ("top_k", topK), ("experts", spec.experts ?? ranks)] where value < 1 {
+                throw CostModelError.load("\(name) must be a positive count, got \(value)")
+            }
+            guard topK <= spec.experts ?? ranks else {
+                throw CostModelError.load("top_k \(topK) is more than the \(spec.experts ?? ranks) experts")
+            }
             let format = try spec.dtype.map { try Precision.parse($0) } ?? .bf16
             time = try ExpertExchange.benchmark(spec.op == .moeDispatch ? .dispatch : .combine, ranks: ranks, tokensPerRank: tokens,
                                                 hidden: hidden, topK: topK, experts: spec.experts, precision: format, on: rank)
         case .allReduce, .allGather, .reduceScatter, .allToAll:
             guard let bytes = spec.bytes else { throw CostModelError.load("\(spec.op.rawValue) needs bytes, such as '64 MB'") }
+            guard bytes.bytes > 0, bytes.bytes.isFinite else { throw CostModelError.load("bytes must be positive, got \(NumberText.shortest(bytes.bytes))") }
             let operation: CollectiveOperation = switch spec.op {
             case .allReduce: .allReduce
             case .allGather: .allGather

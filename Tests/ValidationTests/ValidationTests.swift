@@ -90,6 +90,32 @@ struct ValidationTests {
         #expect(report.results.allSatisfy { !$0.metrics.isEmpty })
     }
 
+    @Test("A plain collective's size may be a bare count of bytes, as nccl-tests prints it; sizes and counts must be positive")
+    func collectiveSizes() throws {
+        func latency(_ collective: String) throws -> (Double?, String?) {
+            let text = """
+                format: supernode-validation/1
+                cases:
+                - id: c
+                  source: my bench
+                  system: hgx-h100
+                  phase: collective
+                  collective: \(collective)
+                  expect: {latency_us: 500}
+                  tolerance: 0.5
+                """
+            let result = try validator().run(try DataFile.decode(ValidationFile.self, from: text, file: "mine.yaml")).results[0]
+            if case let .failed(message) = result.outcome { return (nil, message) }
+            return (result.metrics.first?.predicted, nil)
+        }
+        let bare = try latency("{op: all_reduce, ranks: 8, bytes: 67108864}")
+        let quantity = try latency("{op: all_reduce, ranks: 8, bytes: 64 MiB}")
+        #expect(bare.0 != nil && bare.0 == quantity.0)
+        #expect(try latency("{op: all_reduce, ranks: 8, bytes: -5}").1?.contains("bytes must be positive") == true)
+        #expect(try latency("{op: moe_dispatch, expert_parallel: 8, tokens_per_rank: 0, hidden: 7168, top_k: 8}").1?.contains("tokens_per_rank must be a positive count") == true)
+        #expect(try latency("{op: moe_dispatch, expert_parallel: 8, tokens_per_rank: 128, hidden: 7168, top_k: 9}").1?.contains("top_k 9 is more than the 8 experts") == true)
+    }
+
     @Test("Bad files name the problem", arguments: [
         ("format: supernode-validation/2", "expected 'supernode-validation/1'"),
         ("expect: {latency_us: 116}", "unknown metric"),
