@@ -129,7 +129,10 @@ public struct PredictionReport: Sendable {
             streamOverlapMs: JSONOutput.rounded(prediction.streamOverlap.milliseconds),
             singleBatchStepMs: singleBatch.map { JSONOutput.rounded($0.stepTime.milliseconds) },
             operators: prediction.operators.map {
-                .init(name: $0.name, block: $0.block, calls: $0.calls, timeMs: JSONOutput.rounded($0.time.milliseconds), bound: $0.bound)
+                .init(name: $0.name, block: $0.block, calls: $0.calls, timeMs: JSONOutput.rounded($0.time.milliseconds),
+                      computeMs: JSONOutput.rounded($0.compute.milliseconds), memoryMs: JSONOutput.rounded($0.memory.milliseconds),
+                      transferMs: JSONOutput.rounded($0.transfer.milliseconds), latencyMs: JSONOutput.rounded($0.latency.milliseconds),
+                      overheadMs: JSONOutput.rounded($0.overhead.milliseconds), bound: $0.bound)
             },
             memoryGb: [
                 "weights": JSONOutput.rounded(prediction.memory.weights.gigabytes), "kv_cache": JSONOutput.rounded(prediction.memory.kvCache.gigabytes),
@@ -158,7 +161,15 @@ public struct PredictionDocument: Sendable, Codable {
         public var name: String
         public var block: String
         public var calls: Int
+        /// Time in the step, summed over the calls (for communication, before any overlap).
         public var timeMs: Double
+        /// Roofline parts of a kernel on the whole chip (compute, memory) and parts of a transfer (transfer,
+        /// latency), each summed over the calls; the launch or collective overhead.
+        public var computeMs: Double
+        public var memoryMs: Double
+        public var transferMs: Double
+        public var latencyMs: Double
+        public var overheadMs: Double
         public var bound: String
     }
 

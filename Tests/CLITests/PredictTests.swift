@@ -28,6 +28,15 @@ struct PredictTests {
         let tpot = try #require(object["tpot_ms"] as? Double)
         #expect(abs(step / tpot - 1.7) < 1e-3)
         #expect(run(decode + ["--format", "csv"]).output.hasPrefix("operator,block,calls,time_ms"))
+        // Operators carry their roofline and transfer parts, as the CSV does: a kernel's memory part is at most
+        // its time on its stream's share of the chip; a transfer's parts add up to its time.
+        let operators = try #require(object["operators"] as? [[String: Any]])
+        let projection = try #require(operators.first { $0["name"] as? String == "output projection" })
+        let memory = try #require(projection["memory_ms"] as? Double), time = try #require(projection["time_ms"] as? Double)
+        #expect(memory > 0 && memory <= time)
+        let dispatch = try #require(operators.first { $0["name"] as? String == "dispatch" })
+        let parts = ["transfer_ms", "latency_ms", "overhead_ms"].compactMap { dispatch[$0] as? Double }.reduce(0, +)
+        #expect(abs(parts - (dispatch["time_ms"] as? Double ?? 0)) < 1e-3)
     }
 
     @Test("A deployment file reads like a case's deployment mapping")
