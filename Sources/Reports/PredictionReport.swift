@@ -115,10 +115,15 @@ public struct PredictionReport: Sendable {
         return table
     }
 
+    /// The inputs as resolved, for the JSON forms.
+    static func inputs(request: StepRequest, profile: CalibrationProfile) -> PredictionDocument.Inputs {
+        .init(system: request.system.name, nodes: request.system.nodes, model: request.model.name, phase: request.phase.rawValue,
+              precision: request.precision, deployment: request.deployment, load: request.load, calibration: profile.name)
+    }
+
     public var document: PredictionDocument {
         PredictionDocument(
-            inputs: .init(system: request.system.name, nodes: request.system.nodes, model: request.model.name, phase: request.phase.rawValue,
-                          precision: request.precision, deployment: request.deployment, load: request.load, calibration: profile.name),
+            inputs: Self.inputs(request: request, profile: profile),
             stepMs: JSONOutput.rounded(prediction.stepTime.milliseconds),
             tokensPerSecondPerChip: JSONOutput.rounded(prediction.tokensPerSecondPerChip),
             tpotMs: prediction.timePerOutputToken.map { JSONOutput.rounded($0.milliseconds) },

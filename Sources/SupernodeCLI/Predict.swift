@@ -41,10 +41,12 @@ struct Predict: RenderingCommand {
     @Option(name: .long, help: "MTP draft tokens per step.") var mtp: Int?
     @Option(name: .customLong("mtp-acceptance"), help: "Acceptance rate of each draft token.") var mtpAcceptance: Double?
 
-    @Option(name: .customLong("tokens-per-chip"), help: "Prefill: tokens per chip in one batch.") var tokensPerChip: Int?
+    @Option(name: .customLong("tokens-per-chip"), parsing: .upToNextOption,
+            help: "Prefill: tokens per chip in one batch; several values give one row each.") var tokensPerChip: [Int] = []
     @Option(name: .customLong("prompt-tokens"), help: "Prompt length.") var promptTokens: Int?
     @Option(name: .customLong("output-tokens"), help: "Decode: output length (the mean context is prompt + output / 2).") var outputTokens: Int?
-    @Option(name: .customLong("batch-per-chip"), help: "Decode: sequences per chip.") var batchPerChip: Int?
+    @Option(name: .customLong("batch-per-chip"), parsing: .upToNextOption,
+            help: "Decode: sequences per chip; several values give one row each.") var batchPerChip: [Int] = []
     @Option(name: .long, help: "Decode: context length of every sequence.") var context: Int?
     @Option(name: .long, help: "Calibration profile: a name or a file (default: the profile for the system's chip).")
     var calibration: String?
@@ -53,9 +55,13 @@ struct Predict: RenderingCommand {
 
     func validate() throws {
         for (name, value) in [("--chips", chips), ("--ranks-per-chip", ranksPerChip), ("--tp", tensorParallel), ("--attention-degree", attentionDegree),
-                              ("--ep", expertParallel), ("--microbatches", microbatches), ("--tokens-per-chip", tokensPerChip),
-                              ("--prompt-tokens", promptTokens), ("--batch-per-chip", batchPerChip), ("--context", context)] {
+                              ("--ep", expertParallel), ("--microbatches", microbatches), ("--prompt-tokens", promptTokens), ("--context", context)]
+            + tokensPerChip.map { ("--tokens-per-chip", $0) } + batchPerChip.map { ("--batch-per-chip", $0) } {
             if let value, value <= 0 { throw ValidationError("\(name) must be positive, got \(value)") }
+        }
+        let (swept, other) = phase == .decode ? ("--batch-per-chip", tokensPerChip) : ("--tokens-per-chip", batchPerChip)
+        if other.count > 1 {
+            throw ValidationError("\(phase == .decode ? "--tokens-per-chip" : "--batch-per-chip") is for \(phase == .decode ? "prefill" : "decode"); in \(phase.rawValue), give several batches with \(swept)")
         }
         if let mtp, mtp < 0 { throw ValidationError("--mtp must not be negative, got \(mtp)") }
         if let mtpAcceptance, !(0...1).contains(mtpAcceptance) { throw ValidationError("--mtp-acceptance must be between 0 and 1, got \(mtpAcceptance)") }
@@ -98,7 +104,8 @@ struct Predict: RenderingCommand {
         }
         let precisions = PrecisionSettings(compute: try parsePrecision(precision, flag: "--precision"), kvCache: try parsePrecision(kvCache, flag: "--kv-cache"),
                                            experts: try expertPrecision.map { try parsePrecision($0, flag: "--expert-precision") })
-        let load = Load(batchPerChip: batchPerChip, promptTokens: promptTokens, outputTokens: outputTokens, contextTokens: context, tokensPerChip: tokensPerChip)
+        let load = Load(batchPerChip: batchPerChip.first, promptTokens: promptTokens, outputTokens: outputTokens, contextTokens: context,
+                        tokensPerChip: tokensPerChip.first)
         let phase = Phase(rawValue: self.phase.rawValue)!
         return (StepRequest(system: system, model: model, phase: phase, precision: precisions, deployment: layout, load: load), profile)
     }
@@ -109,11 +116,32 @@ struct Predict: RenderingCommand {
 
     func render() throws -> String {
         let (request, profile) = try request()
+        let batches = request.phase == .decode ? batchPerChip : tokensPerChip
+        if batches.count > 1 { return try sweep(request, profile: profile, batches: batches) }
         let prediction = try StepPredictor.predict(request, profile: profile)
         let report = PredictionReport(request: request, profile: profile, prediction: prediction,
                                       singleBatch: try StepPredictor.singleBatch(request, profile: profile))
         switch output.format {
         case .table: return report.tables().map { $0.renderText(maxCellWidth: 60) }.joined(separator: "\n")
+        case .csv: return report.csvTable().renderCSV()
+        case .json: return JSONOutput.render(report.document)
+        }
+    }
+}
+
+extension Predict {
+    /// One prediction per batch. A batch the model refuses shows why in its row; when it refuses every one,
+    /// the first reason is the error.
+    func sweep(_ request: StepRequest, profile: CalibrationProfile, batches: [Int]) throws -> String {
+        let points = batches.map { batch in
+            var point = request
+            if request.phase == .decode { point.load.batchPerChip = batch } else { point.load.tokensPerChip = batch }
+            return PredictionSweepReport.Point(batch: batch, outcome: Result { () throws(CostModelError) in try StepPredictor.predict(point, profile: profile) })
+        }
+        if case let .failure(error) = points.first?.outcome, points.allSatisfy({ (try? $0.outcome.get()) == nil }) { throw error }
+        let report = PredictionSweepReport(request: request, profile: profile, points: points)
+        switch output.format {
+        case .table: return report.table().renderText()
         case .csv: return report.csvTable().renderCSV()
         case .json: return JSONOutput.render(report.document)
         }

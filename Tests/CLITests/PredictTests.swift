@@ -39,6 +39,36 @@ struct PredictTests {
         #expect(abs(parts - (dispatch["time_ms"] as? Double ?? 0)) < 1e-3)
     }
 
+    @Test("Several batches give one row each, the same figures as one prediction each; refused batches say why")
+    func sweep() throws {
+        func single(_ batch: Int) throws -> [String: Any] {
+            let arguments = decode.map { $0 == "96" ? "\(batch)" : $0 } + ["--format", "json"]
+            return try #require(try JSONSerialization.jsonObject(with: Data(run(arguments).output.utf8)) as? [String: Any])
+        }
+        let arguments = decode.map { $0 == "96" ? "2 8 96 512" : $0 }.flatMap { $0.split(separator: " ").map(String.init) }
+        let table = run(arguments)
+        #expect(table.status == 0, "\(table.errorOutput)")
+        #expect(width(table.output) <= 100)
+        #expect(table.output.contains("2 micro-batches need at least 2"))
+        #expect(table.output.contains("Does not fit in memory"))
+        let outcome = run(arguments + ["--format", "json"])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(outcome.output.utf8)) as? [String: Any])
+        let points = try #require(object["points"] as? [[String: Any]])
+        #expect(points.map { $0["batch_per_chip"] as? Int } == [2, 8, 96, 512])
+        #expect(points[0]["error"] != nil && points[3]["error"] != nil)
+        for (index, batch) in [(1, 8), (2, 96)] {
+            let one = try single(batch)
+            #expect(points[index]["tokens_per_second_per_chip"] as? Double == one["tokens_per_second_per_chip"] as? Double)
+            #expect(points[index]["tpot_ms"] as? Double == one["tpot_ms"] as? Double)
+        }
+        #expect(run(arguments + ["--format", "csv"]).output.hasPrefix("batch_per_chip,step_ms,tpot_ms,tokens_per_second_per_chip"))
+        // Every batch refused: the first reason, status 2.
+        let none = run(decode.map { $0 == "96" ? "1000 2000" : $0 }.flatMap { $0.split(separator: " ").map(String.init) })
+        #expect(none.status == 2 && none.errorOutput.contains("Does not fit in memory"))
+        // Batches for the other phase's flag are refused.
+        #expect(run(decode + ["--tokens-per-chip", "1", "2"]).errorOutput.contains("--tokens-per-chip is for prefill"))
+    }
+
     @Test("A deployment file reads like a case's deployment mapping")
     func deploymentFile() throws {
         let path = try temporaryFile("""
@@ -72,9 +102,13 @@ struct PredictTests {
         (["--expert-load", "0.8"], "expert_load is the busiest expert rank's load over the mean, so at least 1; got 0.8"),
     ])
     func badInput(extra: [String], message: String) {
+        // A flag given again replaces its value in `decode`; batch sizes accumulate, so theirs is swapped in place.
         var arguments = decode
-        // Later flags win: append the override.
-        arguments += extra
+        if extra.first == "--batch-per-chip", let index = arguments.firstIndex(of: "--batch-per-chip") {
+            arguments[index + 1] = extra[1]
+        } else {
+            arguments += extra
+        }
         let outcome = run(arguments)
         #expect(outcome.status == 2)
         #expect(outcome.output.isEmpty)
