@@ -111,6 +111,16 @@ struct ModelCatalogTests {
         #expect(try ModelCatalog.model(inline: config, name: "small").contextWindow == 131_072)
         config.ropeScaling = .init(ropeType: "linear", factor: 2)
         #expect(try ModelCatalog.model(inline: config, name: "small").contextWindow == 81_920)
+        // Huge but allowed sizes are counted in floating point: no overflow.
+        config.hiddenSize = 1 << 31
+        config.numAttentionHeads = 1 << 30
+        config.numKeyValueHeads = 1 << 30
+        let huge = try ModelCatalog.model(inline: config, name: "small")
+        #expect(huge.kvCacheBytesPerToken(.bf16).bytes == 2 * 2 * Double(1 << 30) * 2 * 2)
+        #expect(huge.parameters.total > 1e18)
+        config.hiddenSize = 64
+        config.numAttentionHeads = 4
+        config.numKeyValueHeads = nil
         config.ropeScaling = .init(ropeType: "yarn", factor: 0.5, originalMaxPositionEmbeddings: 32_768)
         #expect {
             try ModelCatalog.model(inline: config, name: "small")
@@ -234,6 +244,9 @@ struct ModelConfigTests {
         ("\"num_key_value_heads\": 2", "\"num_key_value_heads\": 3", "3 key/value heads do not divide 4 attention heads"),
         ("\"num_hidden_layers\": 2", "\"num_hidden_layers\": 0", "num_hidden_layers: must be positive"),
         ("\"vocab_size\": 100", "\"vocab_size\": \"lots\"", "expected a whole number, found 'lots'"),
+        // Sizes no model has, which would overflow the counts: refused, not a crash.
+        ("\"hidden_size\": 64", "\"hidden_size\": 4611686018427387904", "hidden_size: must be at most 2,147,483,648"),
+        ("\"num_hidden_layers\": 2", "\"num_hidden_layers\": 100000000", "num_hidden_layers: must be at most 65,536"),
     ])
     func badFields(find: String, replace: String, message: String) throws {
         let path = try write(tiny.replacingOccurrences(of: find, with: replace))

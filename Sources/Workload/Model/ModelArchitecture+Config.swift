@@ -9,19 +9,22 @@ extension ModelArchitecture {
     public init(config: HFConfig, name: String) throws(WorkloadError) {
         let family = try Self.family(of: config, name: name)
         let label = family.rawValue
+        // Sizes and counts past 2^31 describe no model and would overflow the arithmetic on them.
+        let largest = 1 << 31
         func require(_ value: Int?, _ field: String) throws(WorkloadError) -> Int {
             guard let value else { throw .missingField(field, architecture: label, model: name) }
-            guard value > 0 else { throw .invalid(model: name, field: field, reason: "must be positive, got \(value)") }
-            return value
+            return try optional(value, field)!
         }
         func optional(_ value: Int?, _ field: String) throws(WorkloadError) -> Int? {
             guard let value else { return nil }
             guard value > 0 else { throw .invalid(model: name, field: field, reason: "must be positive, got \(value)") }
+            guard value <= largest else { throw .invalid(model: name, field: field, reason: "must be at most 2,147,483,648, got \(value)") }
             return value
         }
 
         let hidden = try require(config.hiddenSize ?? config.nEmbd, "hidden_size")
         let layers = try require(config.numHiddenLayers ?? config.nLayer, "num_hidden_layers")
+        guard layers <= 1 << 16 else { throw .invalid(model: name, field: "num_hidden_layers", reason: "must be at most 65,536, got \(layers)") }
         let heads = try require(config.numAttentionHeads ?? config.nHead, "num_attention_heads")
         let vocab = try require(config.vocabSize, family == .gpt ? "vocab_size (51200 for Megatron GPT)" : "vocab_size")
         let maxPositions = try optional(config.maxPositionEmbeddings ?? config.nPositions, "max_position_embeddings")
@@ -81,6 +84,9 @@ extension ModelArchitecture {
         case .qwen3Moe:
             let step = try optional(config.decoderSparseStep, "decoder_sparse_step") ?? 1
             let denseOnly = Set(config.mlpOnlyLayers ?? [])
+            if let outside = denseOnly.sorted().first(where: { !(0..<layers).contains($0) }) {
+                throw .invalid(model: name, field: "mlp_only_layers", reason: "layer \(outside) is not one of the model's layers 0 to \(layers - 1)")
+            }
             moe = MixtureOfExperts(
                 routedExperts: try require(config.numExperts, "num_experts"),
                 expertsPerToken: try require(config.numExpertsPerTok, "num_experts_per_tok"),

@@ -37,7 +37,7 @@ extension ModelArchitecture {
         let d = Double(hiddenSize)
         switch attention {
         case let .grouped(heads, kvHeads, headDim, qkvBias, outputBias, qkNorm):
-            let q = Double(heads * headDim), kv = Double(kvHeads * headDim)
+            let q = Double(heads) * Double(headDim), kv = Double(kvHeads) * Double(headDim)
             var count = d * q + 2 * d * kv + q * d
             if qkvBias { count += q + 2 * kv }
             if outputBias { count += d }
@@ -45,15 +45,15 @@ extension ModelArchitecture {
             return count
         case let .latent(heads, qLoraRank, kvLoraRank, nopeDim, ropeDim, valueDim):
             let h = Double(heads)
-            let queryWidth = h * Double(nopeDim + ropeDim)
+            let queryWidth = h * (Double(nopeDim) + Double(ropeDim))
             var count: Double
             if let rank = qLoraRank {
                 count = d * Double(rank) + Double(rank) + Double(rank) * queryWidth
             } else {
                 count = d * queryWidth
             }
-            count += d * Double(kvLoraRank + ropeDim) + Double(kvLoraRank)
-            count += Double(kvLoraRank) * h * Double(nopeDim + valueDim)
+            count += d * (Double(kvLoraRank) + Double(ropeDim)) + Double(kvLoraRank)
+            count += Double(kvLoraRank) * h * (Double(nopeDim) + Double(valueDim))
             count += h * Double(valueDim) * d
             return count
         }
@@ -74,7 +74,7 @@ extension ModelArchitecture {
     /// Router weights of one MoE layer: E·d (+ E for a bias).
     public var routerParametersPerLayer: Double {
         guard let moe else { return 0 }
-        return Double(moe.routedExperts * hiddenSize) + (moe.routerBias ? Double(moe.routedExperts) : 0)
+        return Double(moe.routedExperts) * Double(hiddenSize) + (moe.routerBias ? Double(moe.routedExperts) : 0)
     }
 
     /// Norm weights per layer: two norms of d (with bias, 2·d each for GPT's LayerNorm).
@@ -93,7 +93,7 @@ extension ModelArchitecture {
             // Per module: two input norms, a 2d -> d projection, one full MoE block, and a final norm.
             let block = attentionParametersPerLayer + normParametersPerLayer
                 + (moe != nil
-                    ? Double((moe?.routedExperts ?? 0) + (moe?.sharedExperts ?? 0)) * expertParameters + routerParametersPerLayer
+                    ? (Double(moe?.routedExperts ?? 0) + Double(moe?.sharedExperts ?? 0)) * expertParameters + routerParametersPerLayer
                     : denseFFNParametersPerLayer)
             mtp = Double(mtpLayers) * (2 * d + 2 * d * d + block + d)
         }
@@ -114,7 +114,7 @@ extension ModelArchitecture {
     public var activeParameters: Double {
         let counts = parameters
         guard let moe else { return counts.total }
-        let unusedExperts = Double(moeLayerCount) * Double(moe.routedExperts - moe.expertsPerToken) * expertParameters
+        let unusedExperts = Double(moeLayerCount) * (Double(moe.routedExperts) - Double(moe.expertsPerToken)) * expertParameters
         return counts.total - unusedExperts
     }
 
@@ -141,9 +141,9 @@ extension ModelArchitecture {
         let attentionFLOPs: Double
         switch attention {
         case let .grouped(heads, _, headDim, _, _, _):
-            attentionFLOPs = 4 * Double(heads * headDim) * l
+            attentionFLOPs = 4 * Double(heads) * Double(headDim) * l
         case let .latent(heads, _, _, nopeDim, ropeDim, valueDim):
-            attentionFLOPs = 2 * Double(heads * (nopeDim + ropeDim + valueDim)) * l
+            attentionFLOPs = 2 * Double(heads) * (Double(nopeDim) + Double(ropeDim) + Double(valueDim)) * l
         }
         return 2 * activeMatmulParameters + Double(layers) * attentionFLOPs
     }
@@ -151,11 +151,11 @@ extension ModelArchitecture {
     /// KV-cache bytes per token in `precision` over all main layers: 2·kv·dh per layer for grouped
     /// attention, (rkv + dr) per layer for MLA (the latent and the shared rope key).
     public func kvCacheBytesPerToken(_ precision: Precision) -> Bytes {
-        let elements: Int
+        let elements: Double
         switch attention {
-        case let .grouped(_, kvHeads, headDim, _, _, _): elements = 2 * kvHeads * headDim
-        case let .latent(_, _, kvLoraRank, _, ropeDim, _): elements = kvLoraRank + ropeDim
+        case let .grouped(_, kvHeads, headDim, _, _, _): elements = 2 * Double(kvHeads) * Double(headDim)
+        case let .latent(_, _, kvLoraRank, _, ropeDim, _): elements = Double(kvLoraRank) + Double(ropeDim)
         }
-        return Bytes(Double(layers * elements) * precision.bytesPerElement)
+        return Bytes(Double(layers) * elements * precision.bytesPerElement)
     }
 }
