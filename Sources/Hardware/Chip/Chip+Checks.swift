@@ -29,12 +29,12 @@ enum Check {
     }
 
     static func positive(_ value: Double, _ path: [String]) throws(DescriptionIssue) {
-        guard value > 0, value.isFinite else { throw DescriptionIssue(path, "must be positive, got \(value)") }
+        guard value > 0, value.isFinite else { throw DescriptionIssue(path, "must be positive and finite, got \(value)") }
     }
 
     static func positive<Q: Quantity>(_ value: Q, _ path: [String]) throws(DescriptionIssue) {
         guard value.baseValue > 0, value.baseValue.isFinite else {
-            throw DescriptionIssue(path, "must be positive, got \(value.formatted())")
+            throw DescriptionIssue(path, "must be positive and finite, got \(value.formatted())")
         }
     }
 
