@@ -100,7 +100,7 @@ struct BadInputTests {
         expectRefused(["launch"], mentioning: ["launch"])
     }
 
-    @Test("A calibration profile whose dispatch cost shrinks as the expert group grows is refused at its line")
+    @Test("A calibration profile whose dispatch cost shrinks as the expert group grows, or with no devices per chip, is refused at its line")
     func negativeExchangeGrowth() throws {
         let profile = """
             name: bad
@@ -129,6 +129,14 @@ struct BadInputTests {
                        "--chips", "160", "--ep", "320", "--attention", "data", "--batch-per-chip", "8", "--context", "4096",
                        "--calibration", path],
                       mentioning: [":16: network.dispatch_overhead_per_doubling: must not be negative"])
+        // A profile that splits a chip into no devices.
+        let noDevices = profile.replacingOccurrences(of: "stack: test", with: "stack: test\ndevices_per_chip: 0")
+            .replacingOccurrences(of: "dispatch_overhead_per_doubling: -5 us", with: "dispatch_overhead_per_doubling: 5 us")
+        try noDevices.write(toFile: path, atomically: true, encoding: .utf8)
+        expectRefused(["predict", "--system", "cloudmatrix384", "--model", "deepseek-r1", "--phase", "decode", "--precision", "int8",
+                       "--chips", "160", "--ep", "320", "--attention", "data", "--batch-per-chip", "8", "--context", "4096",
+                       "--calibration", path],
+                      mentioning: [":4: devices_per_chip: must be at least 1, got 0"])
     }
 
     @Test("A prompt or context longer than the model's context window, or too long to count, is refused")

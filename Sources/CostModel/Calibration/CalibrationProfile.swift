@@ -193,6 +193,7 @@ extension CalibrationProfile: CheckedDescription {
             try Self.fraction(value, ["block_scaled_gemm", key])
         }
         if let rows = expertBlockRows, rows < 1 { throw DescriptionIssue(["expert_block_rows"], "must be at least 1, got \(rows)") }
+        if let devices = devicesPerChip, devices < 1 { throw DescriptionIssue(["devices_per_chip"], "must be at least 1, got \(devices)") }
         try Self.fraction(memoryEfficiency, ["memory_efficiency"])
         if let gemmMemoryEfficiency, !(gemmMemoryEfficiency > 0 && gemmMemoryEfficiency <= 10) {
             throw DescriptionIssue(["gemm_memory_efficiency"], "must be in (0, 10], got \(gemmMemoryEfficiency)")
