@@ -307,13 +307,18 @@ struct StepTests {
         #expect(skewed.facts.contains { $0.name == "expert load, busiest / mean" && $0.value == "2.000" })
     }
 
-    @Test("Layouts that do not divide are refused with the numbers", arguments: [
+    @Test("Layouts that do not divide or are out of range are refused with the numbers", arguments: [
         ("ep", "expert parallelism 7 does not divide 320 ranks"),
         ("redundant", "does not divide 256 routed + 3 redundant"),
         ("tp", "tensor parallelism 3 does not divide"),
         ("ranks", "ranks_per_chip 3 does not divide the 2 dies"),
         ("chips", "uses 400 chips but cloudmatrix384 has 384"),
         ("load", "expert_load is the busiest expert rank's load over the mean, so at least 1; got 0.5"),
+        ("huge load", "expert_load 1000 is more than the 320 expert ranks"),
+        ("mtp", "mtp.draft_tokens must not be negative, got -1"),
+        ("acceptance", "mtp.acceptance is a rate between 0 and 1, got 1.5"),
+        ("negative redundant", "redundant_experts must not be negative, got -64"),
+        ("zero tp", "tensor_parallel must be at least 1, got 0"),
     ])
     func badLayouts(change: String, message: String) throws {
         var request = try cloudMatrixDecode()
@@ -329,6 +334,11 @@ struct StepTests {
             request.deployment.expertParallel = 3
         case "ranks": request.deployment.ranksPerChip = 3
         case "load": request.deployment.expertLoad = 0.5
+        case "huge load": request.deployment.expertLoad = 1000
+        case "mtp": request.deployment.mtp = MultiTokenPrediction(draftTokens: -1, acceptance: 0.5)
+        case "acceptance": request.deployment.mtp = MultiTokenPrediction(draftTokens: 1, acceptance: 1.5)
+        case "negative redundant": request.deployment.redundantExperts = -64
+        case "zero tp": request.deployment.tensorParallel = 0
         default: request.deployment.chips = 400
         }
         do {
