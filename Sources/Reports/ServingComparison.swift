@@ -70,6 +70,10 @@ public struct ServingComparison: Sendable {
             guard let rate, let power = system.power?.total, system.chips > 0 else { return nil }
             return rate / (power.kilowatts / Double(system.chips))
         }
+        @Sendable func perRack(_ system: System, _ rate: Double?) -> Double? {
+            guard let rate, system.racks > 0 else { return nil }
+            return rate * Double(system.chips) / Double(system.racks)
+        }
         var list: [ComparisonMetric] = []
         for (index, tpot) in tpots.enumerated() {
             let target = Self.ms(tpot)
@@ -91,6 +95,9 @@ public struct ServingComparison: Sendable {
                 ComparisonMetric("decode_tokens_per_s_per_kw" + suffix, section, "Decode per kW all-in", "tokens/s", decimals: 0) { system in
                     perKilowatt(system, decode(system)?.prediction.tokensPerSecondPerChip)
                 },
+                ComparisonMetric("decode_tokens_per_s_per_rack" + suffix, section, "Decode per rack", "tokens/s", decimals: 0) { system in
+                    perRack(system, decode(system)?.prediction.tokensPerSecondPerChip)
+                },
             ]
         }
         list += [
@@ -99,6 +106,9 @@ public struct ServingComparison: Sendable {
             },
             ComparisonMetric("prefill_tokens_per_s_per_kw", section, "Prefill per kW all-in", "tokens/s", decimals: 0) { system in
                 perKilowatt(system, entries[system.name]?.prefill?.prediction.tokensPerSecondPerChip)
+            },
+            ComparisonMetric("prefill_tokens_per_s_per_rack", section, "Prefill per rack", "tokens/s", decimals: 0) { system in
+                perRack(system, entries[system.name]?.prefill?.prediction.tokensPerSecondPerChip)
             },
         ]
         return list
@@ -114,7 +124,8 @@ public struct ServingComparison: Sendable {
         var seen = Set<String>()
         var notes = ["\(section): decode with every sequence at \(NumberText.grouped(Double(context))) tokens of context, prefill of "
                      + "\(NumberText.grouped(Double(prefillTokensPerChip))) tokens per chip in \(NumberText.grouped(Double(prompt)))-token prompts, "
-                     + "on one reference layout per system (see 'supernode compare --help'); per kW: the system's all-in power per chip."]
+                     + "on one reference layout per system (see 'supernode compare --help'); per kW: the system's all-in power per chip; "
+                     + "per rack: every chip of the system serving, over all its racks (network racks included)."]
         if let expertPrecision, model.moe != nil {
             notes.append("Experts in \(expertPrecision.rawValue) where the chip and its profile have it; elsewhere in the layout's own precision.")
         }

@@ -111,7 +111,7 @@ struct ServingCompareTests {
         return result
     }
 
-    @Test("Each system serves the model within the TPOT target; per kW is per chip over the all-in power per chip")
+    @Test("Each system serves the model within the TPOT target; per kW is per chip over the all-in power per chip; per rack all chips over all racks")
     func servingFigures() throws {
         let all = try figures(["compare", "gb200-nvl72", "cloudmatrix384", "--model", "deepseek-r1"])
         for name in ["gb200-nvl72", "cloudmatrix384"] {
@@ -126,6 +126,11 @@ struct ServingCompareTests {
             let perKilowatt = try #require(figures["decode_tokens_per_s_per_kw"])
             #expect(abs(perKilowatt - perChip / (power / chips)) / perKilowatt < 0.01)
             #expect(try #require(figures["prefill_tokens_per_s_per_chip"]) > perChip)
+            // Per rack: every chip serving, over all the racks (NVL72: 72 chips in 1; CloudMatrix384: 384 in 16).
+            let racks = try #require(figures["racks"])
+            #expect(racks == (name == "gb200-nvl72" ? 1 : 16))
+            let perRack = try #require(figures["decode_tokens_per_s_per_rack"])
+            #expect(abs(perRack - perChip * chips / racks) / perRack < 0.01)
         }
         // A tighter target never allows a bigger batch or more tokens per second.
         let tight = try figures(["compare", "gb200-nvl72", "--model", "deepseek-r1", "--tpot-ms", "20"])["gb200-nvl72"]!
