@@ -374,6 +374,26 @@ struct StepTests {
         }
     }
 
+    @Test("Weights and KV cache per rank by hand: DeepSeek-R1 decode on CloudMatrix384 dies, one expert each, MTP laid out like a layer")
+    func weightMemory() throws {
+        let request = try cloudMatrixDecode(batch: 96)
+        let memory = try predict(request).memory
+        let d = 7168.0
+        // MLA per layer: q_a d·1536 + norm 1536, q_b 1536·128·192, kv_a d·576 + norm 512, kv_b 512·128·256, o 128·128·d.
+        let attention = d * 1536 + 1536 + 1536 * 128 * 192 + d * 576 + 512 + 512 * 128 * 256 + 128 * 128 * d
+        let expert = 3 * d * 2048, router = 256 * d + 256
+        // INT8 weights (1 byte) on each die: 61 attention blocks, 3 dense FFNs, 58 MoE layers of one expert slot
+        // (the 32 shared-expert ranks hold the shared expert instead, the same size) and a router; BF16 embedding and head.
+        var bytes = 61 * attention + 3 * 3 * d * 18432 + 58 * (expert + router) + 2 * 129_280 * d * 2
+        // The MTP module: two input norms, the 2d -> d projection, its attention, norms and final norm, and one MoE
+        // layer over the same expert group (one slot and the router here, not all 256 experts).
+        bytes += 2 * d + 2 * d * d + attention + 2 * d + d + expert + router
+        #expect(memory.weights.bytes.isApproximatelyEqual(to: bytes, relativeTolerance: 1e-12))
+        // KV cache: 48 sequences per die x (4,096 + 256) tokens x 576 BF16 elements x (61 + 1 MTP) layers.
+        let cache: Double = 48 * 4352 * 576 * 2 * 62
+        #expect(memory.kvCache.bytes.isApproximatelyEqual(to: cache, relativeTolerance: 1e-12))
+    }
+
     @Test("Activation memory by hand: DeepSeek-V3 prefill, 8,192 tokens per micro-batch, the MoE block largest")
     func activationMemory() throws {
         let request = try h800Prefill()

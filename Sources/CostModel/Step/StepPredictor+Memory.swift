@@ -28,16 +28,24 @@ extension StepPredictor {
         let model = request.model
         let weightBytes = request.precision.compute.bytesPerElement
         let tp = Double(layout.headParallel)
-        var weights = Double(model.layers) * model.attentionParametersPerLayer / tp * weightBytes
-        weights += Double(model.denseLayerCount) * model.denseFFNParametersPerLayer / Double(layout.ffnParallel) * weightBytes
+        let attentionWeights = model.attentionParametersPerLayer / tp * weightBytes
+        let denseWeights = model.denseFFNParametersPerLayer / Double(layout.ffnParallel) * weightBytes
+        // One MoE layer on this rank: its expert slots (and the shared expert, unless ranks of their own hold it) and the router.
+        var moeWeights = 0.0
         if let moe = model.moe {
             let slots = Double(layout.slotsPerRank) + (layout.sharedRanks > 0 ? 0 : Double(moe.sharedExperts))
-            weights += Double(model.moeLayerCount) * (slots * model.expertParameters * request.precision.expert.bytesPerElement
-                                                      + model.routerParametersPerLayer * weightBytes)
+            moeWeights = slots * model.expertParameters * request.precision.expert.bytesPerElement + model.routerParametersPerLayer * weightBytes
         }
+        var weights = Double(model.layers) * attentionWeights + Double(model.denseLayerCount) * denseWeights + Double(model.moeLayerCount) * moeWeights
         weights += (model.parameters.embedding + model.parameters.outputHead) * 2
-        if request.deployment.mtp != nil { weights += model.parameters.mtp * weightBytes }
-        let kvPerToken = model.kvCacheBytesPerToken(request.precision.cache).bytes / (model.attention.isLatent ? 1 : tp)
+        // Each MTP module is laid out as a main layer is: its attention split like theirs, its MoE block over the
+        // same expert group (it runs its dispatch and combine there), its norms and projection on every rank.
+        let mtpModules = request.deployment.mtp != nil ? Double(model.mtpLayers) : 0
+        weights += mtpModules * (model.mtpGlueParameters * weightBytes + attentionWeights + (model.moe != nil ? moeWeights : denseWeights))
+        // The MTP modules' attention caches keys and values as a layer does.
+        let cachedLayers = Double(model.layers) + mtpModules
+        let kvPerToken = model.kvCacheBytesPerToken(request.precision.cache).bytes * cachedLayers / Double(model.layers)
+            / (model.attention.isLatent ? 1 : tp)
         let kvTokens = request.phase == .decode ? sequences * maxContext : tokens
         let d = work.d, a = work.activationBytes
         let microbatches = Double(layout.microbatches)

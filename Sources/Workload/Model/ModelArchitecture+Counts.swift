@@ -78,7 +78,14 @@ extension ModelArchitecture {
     }
 
     /// Norm weights per layer: two norms of d (with bias, 2·d each for GPT's LayerNorm).
-    var normParametersPerLayer: Double { Double(hiddenSize) * (normHasBias ? 4 : 2) }
+    public var normParametersPerLayer: Double { Double(hiddenSize) * (normHasBias ? 4 : 2) }
+
+    /// Weights of one MTP module besides its attention and its FFN or MoE block: the two input norms, the
+    /// 2d -> d projection, the block's own norms and the final norm.
+    public var mtpGlueParameters: Double {
+        let d = Double(hiddenSize)
+        return 2 * d + 2 * d * d + normParametersPerLayer + d
+    }
 
     /// All parameter counts.
     public var parameters: ParameterCounts {
@@ -91,11 +98,11 @@ extension ModelArchitecture {
         var mtp = 0.0
         if mtpLayers > 0 {
             // Per module: two input norms, a 2d -> d projection, one full MoE block, and a final norm.
-            let block = attentionParametersPerLayer + normParametersPerLayer
+            let block = attentionParametersPerLayer
                 + (moe != nil
                     ? (Double(moe?.routedExperts ?? 0) + Double(moe?.sharedExperts ?? 0)) * expertParameters + routerParametersPerLayer
                     : denseFFNParametersPerLayer)
-            mtp = Double(mtpLayers) * (2 * d + 2 * d * d + block + d)
+            mtp = Double(mtpLayers) * (mtpGlueParameters + block)
         }
         return ParameterCounts(
             embedding: embedding,
