@@ -97,6 +97,23 @@ struct LayerWorkTests {
         #expect(core.bytes == cacheBytes + queryAndOutput)
     }
 
+    @Test("The LM head: the whole vocabulary per rank, or vocabulary-parallel under tensor-parallel attention with its logits gathered")
+    func lmHead() throws {
+        let model = try grouped()
+        let whole = work(model, .decode).lmHead("LM head", tokens: 4)
+        #expect(whole.flops == 2 * 4 * 64 * 100)
+        #expect(work(model, .decode).logitsGather(tokens: 4) == nil)
+        // TP2: each rank computes its 50 of the 100 vocabulary rows for the group's 8 tokens, reading half the head.
+        let split = work(model, .decode, attention: .tensor, tp: 2)
+        let head = split.lmHead("LM head", tokens: 4)
+        #expect(head.flops == 2 * 8 * 64 * 50)
+        let headElements: Double = 64 * 50 + 8 * (64 + 50)
+        #expect(head.bytes == headElements * 2)
+        // The gathered logits: 8 rows of the whole vocabulary in BF16.
+        let gathered: Double = 8 * 100 * 2
+        #expect(split.logitsGather(tokens: 4) == gathered)
+    }
+
     @Test("MLA decode, weight-absorbed: projections, absorbed keys, the core over the latent cache, absorbed values")
     func latentDecode() throws {
         // 2 sequences, one token each, 10 tokens of context.

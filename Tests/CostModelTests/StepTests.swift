@@ -394,6 +394,17 @@ struct StepTests {
         #expect(memory.kvCache.bytes.isApproximatelyEqual(to: cache, relativeTolerance: 1e-12))
     }
 
+    @Test("Weights per rank by hand: Llama-3.1-70B in FP8 over TP8, the embedding and head split by vocabulary")
+    func tensorParallelWeights() throws {
+        let memory = try predict(try llamaDecode()).memory
+        let d = 8192.0
+        // Per layer: q and o 8192², k and v 8192·1024, gated FFN 3·8192·28672; one byte each, an eighth per rank.
+        let layer = 2 * d * d + 2 * d * 1024 + 3 * d * 28672
+        // Untied BF16 embedding and head of 128,256 rows, an eighth each per rank.
+        let vocabulary = 2 * 128_256 * d * 2 / 8
+        #expect(memory.weights.bytes.isApproximatelyEqual(to: 80 * layer / 8 + vocabulary, relativeTolerance: 1e-12))
+    }
+
     @Test("Activation memory by hand: DeepSeek-V3 prefill, 8,192 tokens per micro-batch, the MoE block largest")
     func activationMemory() throws {
         let request = try h800Prefill()

@@ -81,6 +81,26 @@ struct LayerWork {
             : gemm("output projection", rows: rows, inner: width, outer: d)
     }
 
+    /// Whether the embedding and the LM head split the vocabulary over the tensor-parallel attention group
+    /// (Megatron's vocabulary-parallel layers, as vLLM, SGLang and TensorRT-LLM run them); with data-parallel
+    /// and SP-TP-SP attention every rank holds the whole vocabulary for its own tokens.
+    var vocabularyParallel: Bool { attentionKind == .tensor && headParallel > 1 }
+
+    /// The LM head for `t` tokens' rows on this rank: the whole vocabulary, or, vocabulary-parallel, this
+    /// rank's share of it for every row of the group.
+    func lmHead(_ name: String, tokens t: Double) -> Kernel {
+        let vocabulary = Double(model.vocabSize)
+        return vocabularyParallel
+            ? gemm(name, rows: t * Double(headParallel), inner: d, outer: vocabulary / Double(headParallel), precision: activation)
+            : gemm(name, rows: t, inner: d, outer: vocabulary, precision: activation)
+    }
+
+    /// Bytes of the logits a vocabulary-parallel head gathers for `t` tokens' rows (every row's whole
+    /// vocabulary, the all-gather's result), or nil.
+    func logitsGather(tokens t: Double) -> Double? {
+        vocabularyParallel ? t * Double(headParallel) * Double(model.vocabSize) * activationBytes : nil
+    }
+
     /// A prefill's prompt length from the mean context its causal attention sees, (P + 1) / 2.
     func promptLength(context c: Double) -> Double { 2 * c - 1 }
 

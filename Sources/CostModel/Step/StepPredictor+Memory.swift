@@ -37,7 +37,7 @@ extension StepPredictor {
             moeWeights = slots * model.expertParameters * request.precision.expert.bytesPerElement + model.routerParametersPerLayer * weightBytes
         }
         var weights = Double(model.layers) * attentionWeights + Double(model.denseLayerCount) * denseWeights + Double(model.moeLayerCount) * moeWeights
-        weights += (model.parameters.embedding + model.parameters.outputHead) * 2
+        weights += (model.parameters.embedding + model.parameters.outputHead) * 2 / (work.vocabularyParallel ? tp : 1)
         // Each MTP module is laid out as a main layer is: its attention split like theirs, its MoE block over the
         // same expert group (it runs its dispatch and combine there), its norms and projection on every rank.
         let mtpModules = request.deployment.mtp != nil ? Double(model.mtpLayers) : 0

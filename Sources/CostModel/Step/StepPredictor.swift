@@ -123,17 +123,24 @@ public enum StepPredictor {
         // After the layers: embedding, final norm, LM head (every token in decode, the last of each prompt in prefill).
         let headRows = request.phase == .decode ? tokens : sequences
         let embedding = Kernel("embedding and final norm", .elementwise, precision: .bf16, flops: 0, bytes: tokens * work.d * 2 * 4, launches: 2)
-        let head = work.gemm("LM head", rows: headRows, inner: work.d, outer: Double(model.vocabSize), precision: work.activation)
-        var tail = try ledger.price([embedding, head], on: rank, block: "head", calls: 1)
+        var tail = try ledger.price([embedding, work.lmHead("LM head", tokens: headRows)], on: rank, block: "head", calls: 1)
+        // A vocabulary-parallel head gathers its logits before sampling; nothing hides the gather.
+        var tailCommunication = TimeSpan.zero
+        if let bytes = work.logitsGather(tokens: headRows) {
+            let gather = Collectives.time(.allGather, bytes: Bytes(bytes), group: try RankGroup(size: layout.headParallel, on: rank),
+                                          overhead: profile.network.collectiveOverhead)
+            ledger.communication("logits all-gather", gather, calls: 1)
+            tail += gather.total
+            tailCommunication += gather.total
+        }
 
         // Multi-token prediction: each draft runs the MTP module (projection, one MoE layer, LM head) on one
         // token per sequence, after the main model; its dispatch and combine are not overlapped.
-        var tailCommunication = TimeSpan.zero
         if request.phase == .decode, draft > 0, model.mtpLayers > 0 {
             let mtpWork = work.attention(tokens: sequences, sequences: sequences, context: context)
                 + [work.gemm("MTP projection", rows: sequences, inner: 2 * work.d, outer: work.d)]
                 + work.routing(tokens: sequences)
-                + [work.gemm("MTP LM head", rows: sequences, inner: work.d, outer: Double(model.vocabSize), precision: work.activation)]
+                + [work.lmHead("MTP LM head", tokens: sequences)]
             tail += try ledger.price(mtpWork, on: rank, block: "mtp", calls: draft) * draft
             if let moe = model.moe {
                 let expert = try expertBlock(moe: moe, tokens: sequences, layout: layout, work: work, rank: rank, request: request, ledger: &ledger, calls: draft, slowdown: 0, label: "MTP ")
