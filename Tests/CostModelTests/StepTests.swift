@@ -394,7 +394,7 @@ struct StepTests {
         #expect(memory.kvCache.bytes.isApproximatelyEqual(to: cache, relativeTolerance: 1e-12))
     }
 
-    @Test("Weights per rank by hand: Llama-3.1-70B in FP8 over TP8, the embedding and head split by vocabulary")
+    @Test("Weights and KV cache per rank by hand: Llama-3.1-70B in FP8 over TP8 (the embedding and head split by vocabulary) and TP16")
     func tensorParallelWeights() throws {
         let memory = try predict(try llamaDecode()).memory
         let d = 8192.0
@@ -403,6 +403,16 @@ struct StepTests {
         // Untied BF16 embedding and head of 128,256 rows, an eighth each per rank.
         let vocabulary = 2 * 128_256 * d * 2 / 8
         #expect(memory.weights.bytes.isApproximatelyEqual(to: 80 * layer / 8 + vocabulary, relativeTolerance: 1e-12))
+        // KV cache: each rank holds one of the 8 KV heads for all 8 x 32 sequences of the group at 2,048 tokens:
+        // 256 x 2,048 x 80 layers x (K and V) x 128 x 2 bytes, what 32 sequences' whole cache would take.
+        let cache: Double = 256 * 2048 * 80 * 2 * 128 * 2
+        #expect(memory.kvCache.bytes.isApproximatelyEqual(to: cache, relativeTolerance: 1e-12))
+        // Over 16 ranks the 8 KV heads are replicated, a head per rank: each still holds one head for the group's 16 x 32 sequences.
+        var wide = try llamaDecode()
+        wide.system = try hardware().system("h100-cluster:nodes=2")
+        wide.deployment = Deployment(chips: 16, tensorParallel: 16)
+        let replicated: Double = 512 * 2048 * 80 * 2 * 128 * 2
+        #expect(try predict(wide).memory.kvCache.bytes.isApproximatelyEqual(to: replicated, relativeTolerance: 1e-12))
     }
 
     @Test("Activation memory by hand: DeepSeek-V3 prefill, 8,192 tokens per micro-batch, the MoE block largest")

@@ -44,8 +44,17 @@ extension StepPredictor {
         weights += mtpModules * (model.mtpGlueParameters * weightBytes + attentionWeights + (model.moe != nil ? moeWeights : denseWeights))
         // The MTP modules' attention caches keys and values as a layer does.
         let cachedLayers = Double(model.layers) + mtpModules
-        let kvPerToken = model.kvCacheBytesPerToken(request.precision.cache).bytes * cachedLayers / Double(model.layers)
-            / (model.attention.isLatent ? 1 : tp)
+        // Where attention splits heads (tensor-parallel, or SP-TP-SP's core), each rank attends for every token of
+        // its group of `tp` ranks over its share of the KV heads, so it caches the group's tp x its own tokens at
+        // 1/tp of the heads: its own tokens' worth, more when there are fewer KV heads than ranks (a head per
+        // rank, replicated). MLA's latent is one per token: tensor-parallel ranks all cache the group's; SP-TP-SP
+        // ranks keep their own tokens'.
+        let kvFactor: Double
+        switch model.attention {
+        case let .grouped(_, kvHeads, _, _, _, _): kvFactor = tp / min(tp, Double(kvHeads))
+        case .latent: kvFactor = layout.attentionKind == .tensor ? tp : 1
+        }
+        let kvPerToken = model.kvCacheBytesPerToken(request.precision.cache).bytes * cachedLayers / Double(model.layers) * kvFactor
         let kvTokens = request.phase == .decode ? sequences * maxContext : tokens
         let d = work.d, a = work.activationBytes
         let microbatches = Double(layout.microbatches)
