@@ -242,7 +242,8 @@ struct LayerWork {
     func peakWorkingSet(tokens t: Double, routedCopies r: Double) -> Double {
         let a = activationBytes, q = quantizedBytes
         let rows = headRows(t)
-        var attention = t * d * a
+        // The block's input: the rank's tokens, or the whole group's where tensor parallelism replicates them.
+        var attention = projectionRows(t) * d * a
         switch model.attention {
         case let .grouped(heads, kvHeads, headDim, _, _, _):
             let h = Double(heads) / Double(headParallel), kv = max(1, Double(kvHeads) / Double(headParallel)), dh = Double(headDim)

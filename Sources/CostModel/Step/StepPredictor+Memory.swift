@@ -64,7 +64,9 @@ extension StepPredictor {
             busiest = max(load.routed, load.shared)
         }
         let headRows = request.phase == .decode ? tokens : sequences
-        var activations = microbatches * mbTokens * d * a * 2
+        // The residual stream and block input of every micro-batch: the group's tokens where tensor-parallel
+        // attention replicates them on every rank.
+        var activations = microbatches * work.projectionRows(mbTokens) * d * a * 2
         activations += work.peakWorkingSet(tokens: mbTokens, routedCopies: busiest)
         activations += (microbatches - 1) * busiest * d * work.expertQuantizedBytes
         activations += headRows * Double(model.vocabSize) * 4
