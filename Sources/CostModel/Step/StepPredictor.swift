@@ -122,7 +122,8 @@ public enum StepPredictor {
 
         // After the layers: embedding, final norm, LM head (every token in decode, the last of each prompt in prefill).
         let headRows = request.phase == .decode ? tokens : sequences
-        let embedding = Kernel("embedding and final norm", .elementwise, precision: .bf16, flops: 0, bytes: tokens * work.d * 2 * 4, launches: 2)
+        let embedding = Kernel("embedding and final norm", .elementwise, precision: .bf16, flops: 0,
+                               bytes: work.projectionRows(tokens) * work.d * 2 * 4, launches: 2)
         var tail = try ledger.price([embedding, work.lmHead("LM head", tokens: headRows)], on: rank, block: "head", calls: 1)
         // A vocabulary-parallel head gathers its logits before sampling; nothing hides the gather.
         var tailCommunication = TimeSpan.zero
@@ -138,7 +139,7 @@ public enum StepPredictor {
         // token per sequence, after the main model; its dispatch and combine are not overlapped.
         if request.phase == .decode, draft > 0, model.mtpLayers > 0 {
             let mtpWork = work.attention(tokens: sequences, sequences: sequences, context: context)
-                + [work.gemm("MTP projection", rows: sequences, inner: 2 * work.d, outer: work.d)]
+                + [work.gemm("MTP projection", rows: work.projectionRows(sequences), inner: 2 * work.d, outer: work.d)]
                 + work.routing(tokens: sequences)
                 + [work.lmHead("MTP LM head", tokens: sequences)]
             tail += try ledger.price(mtpWork, on: rank, block: "mtp", calls: draft) * draft
