@@ -152,6 +152,25 @@ struct LayerWorkTests {
         #expect(core.causalLength == 8)
     }
 
+    @Test("SP-TP-SP: the group gathers the latents, splits the heads, and returns each shard's outputs all-to-all")
+    func sequenceParallel() throws {
+        // Two ranks of 2 tokens each, one head each: the group has 4 tokens.
+        let work = work(try latent(), .prefill, attention: .spTpSp, tp: 2)
+        let traffic = work.sequenceParallelTraffic(tokens: 2)
+        // Gathered: the group's 4 tokens' q latent (8), kv latent (4) and rope key (2) in BF16.
+        let gathered: Double = 2 * 2 * (8 + 4 + 2) * 2
+        #expect(traffic.gather == gathered)
+        // Exchanged: this rank's head (1 of 2) for the group's 4 tokens, value dim 4: 2 tokens x 2 heads x 4 elements.
+        let exchanged: Double = 2 * 2 * 4 * 2
+        #expect(traffic.exchange == exchanged)
+        let kernels = work.attention(tokens: 2, sequences: 2, context: 1.5)
+        // The down projections run on the rank's own 2 tokens; the head-split core on the group's 4 rows for 1 head.
+        #expect(try kernel(kernels, "q down projection").flops == 2 * 2 * 16 * 8)
+        #expect(try kernel(kernels, "q up projection").flops == 2 * 4 * 8 * 6)
+        // The output projection runs on the rank's own tokens for every head once the all-to-all returns them.
+        #expect(try kernel(kernels, "output projection").flops == 2 * 2 * (2 * 4) * 16)
+    }
+
     @Test("Dense FFN: gate and up as one GEMM, the activation, down; tensor parallelism splits the width")
     func denseFFN() throws {
         let whole = work(try grouped(), .decode).denseFFN(tokens: 8)
