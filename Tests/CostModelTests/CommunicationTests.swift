@@ -95,6 +95,21 @@ struct CommunicationTests {
         #expect(quarter.allToAllScaleOutBandwidth == quarter.scaleOutBandwidth)
     }
 
+    @Test("Per-node dispatch with node-limited routing by hand: DeepSeek's 4 of 8 groups over 4 nodes of 2 groups each")
+    func nodeLimited() throws {
+        let g = try group("h800-cluster:nodes=4", size: 32)
+        let exchange = ExpertExchange(tokensPerRank: 1, topK: 8, hidden: 7168, group: g, slotsPerRank: 8, deduplication: .perNode,
+                                      expertGroups: 8, groupsPerToken: 4, loadRatio: 1)
+        // A token's 4 groups, drawn from 8 without replacement, miss a given node (2 groups) with probability
+        // C(6,4)/C(8,4) = 15/70, so it reaches 4 x 55/70 nodes, 3 of 4 of them remote: one RDMA copy each.
+        let nodes = 4 * (1 - 15.0 / 70)
+        #expect(exchange.copiesPerToken.scaleOut.isApproximatelyEqual(to: nodes * 3 / 4, relativeTolerance: 1e-12))
+        // Inside the nodes: one copy per distinct rank of the 8 experts (8 slots per rank, 256 slots), leaving the rank.
+        var miss = 1.0
+        for i in 0..<8 { miss *= Double(256 - 8 - i) / Double(256 - i) }
+        #expect(exchange.copiesPerToken.scaleUp.isApproximatelyEqual(to: 32 * (1 - miss) * 31 / 32, relativeTolerance: 1e-12))
+    }
+
     @Test("One rank or no bytes costs nothing")
     func trivial() throws {
         #expect(Collectives.time(.allGather, bytes: Bytes(1e6), group: try group("hgx-h100", size: 1), overhead: .zero).total == .zero)
