@@ -90,6 +90,12 @@ struct PredictTests {
                             "--deployment", path, "--batch-per-chip", "96", "--prompt-tokens", "4096", "--output-tokens", "256", "--format", "json"])
         #expect(fromFile.status == 0, "\(fromFile.errorOutput)")
         #expect(fromFile.output == run(decode + ["--format", "json"]).output)
+        // A value out of range is named with its line.
+        let bad = try temporaryFile("chips: 160\nranks_per_chip: 2\nmtp: {draft_tokens: 1, acceptance: 1.5}\n", name: "bad.yaml")
+        let refused = run(["predict", "--system", "cloudmatrix384", "--model", "deepseek-r1", "--phase", "decode", "--precision", "int8",
+                           "--deployment", bad, "--batch-per-chip", "96", "--context", "4096"])
+        #expect(refused.status == 2)
+        #expect(refused.errorOutput.contains("bad.yaml:3: mtp.acceptance: must be a rate between 0 and 1, got 1.5"), "\(refused.errorOutput)")
     }
 
     @Test("Bad layouts and precisions exit 2 with the numbers", arguments: [

@@ -129,3 +129,30 @@ public struct PrecisionSettings: Sendable, Hashable, Codable {
     /// The experts' format: `experts`, or `compute` when not set.
     public var expert: Precision { experts ?? compute }
 }
+
+/// A deployment file's own ranges, checked where it is read so that a bad value is named with its line; what
+/// depends on the model and the system (degrees that must divide) is checked by ``Layout``.
+extension Deployment: CheckedDescription {
+    public func check() throws(DescriptionIssue) {
+        guard chips >= 1 else { throw DescriptionIssue(["chips"], "must be a positive count, got \(chips)") }
+        for (key, value) in [("ranks_per_chip", ranksPerChip), ("tensor_parallel", tensorParallel), ("expert_parallel", expertParallel),
+                             ("microbatches", microbatches)] {
+            if let value, value < 1 { throw DescriptionIssue([key], "must be at least 1, got \(value)") }
+        }
+        if let attention, attention.degree < 0 {
+            throw DescriptionIssue(["attention", "degree"], "must be at least 1 (or 0 for every rank), got \(attention.degree)")
+        }
+        if let redundantExperts, redundantExperts < 0 {
+            throw DescriptionIssue(["redundant_experts"], "must not be negative, got \(redundantExperts)")
+        }
+        if let expertLoad, !(expertLoad >= 1 && expertLoad.isFinite) {
+            throw DescriptionIssue(["expert_load"], "must be at least 1 (the busiest expert rank's load over the mean), got \(expertLoad)")
+        }
+        if let mtp {
+            guard mtp.draftTokens >= 0 else { throw DescriptionIssue(["mtp", "draft_tokens"], "must not be negative, got \(mtp.draftTokens)") }
+            guard (0...1).contains(mtp.acceptance) else {
+                throw DescriptionIssue(["mtp", "acceptance"], "must be a rate between 0 and 1, got \(mtp.acceptance)")
+            }
+        }
+    }
+}
