@@ -127,13 +127,15 @@ public enum StepPredictor {
         var tail = try ledger.price([embedding, work.lmHead("LM head", tokens: headRows)], on: rank, block: "head", calls: 1)
         // A vocabulary-parallel head gathers its logits before sampling; nothing hides the gather.
         var tailCommunication = TimeSpan.zero
-        if let bytes = work.logitsGather(tokens: headRows) {
+        func gatherLogits(_ name: String, rows: Double, calls: Int) throws(CostModelError) {
+            guard let bytes = work.logitsGather(tokens: rows) else { return }
             let gather = Collectives.time(.allGather, bytes: Bytes(bytes), group: try RankGroup(size: layout.headParallel, on: rank),
                                           overhead: profile.network.collectiveOverhead)
-            ledger.communication("logits all-gather", gather, calls: 1)
-            tail += gather.total
-            tailCommunication += gather.total
+            ledger.communication(name, gather, calls: calls)
+            tail += gather.total * calls
+            tailCommunication += gather.total * calls
         }
+        try gatherLogits("logits all-gather", rows: headRows, calls: 1)
 
         // Multi-token prediction: each draft runs the MTP module (projection, one MoE layer, LM head) on one
         // token per sequence, after the main model; its dispatch and combine are not overlapped.
@@ -143,6 +145,7 @@ public enum StepPredictor {
                 + work.routing(tokens: sequences)
                 + [work.lmHead("MTP LM head", tokens: sequences)]
             tail += try ledger.price(mtpWork, on: rank, block: "mtp", calls: draft) * draft
+            try gatherLogits("MTP logits all-gather", rows: sequences, calls: draft)
             if let moe = model.moe {
                 let expert = try expertBlock(moe: moe, tokens: sequences, layout: layout, work: work, rank: rank, request: request, ledger: &ledger, calls: draft, slowdown: 0, label: "MTP ")
                 tail += (expert.time + expert.dispatch.total + expert.combine.total) * draft
