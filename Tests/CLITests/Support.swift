@@ -46,7 +46,8 @@ func executeBinary(_ arguments: [String]) throws -> (status: Int32, output: Stri
     let binary = [folder, folder.deletingLastPathComponent()].map { $0.appendingPathComponent("supernode") }
         .first { FileManager.default.isExecutableFile(atPath: $0.path) }
     let process = Process()
-    process.executableURL = try #require(binary, "build the supernode executable first")
+    let executable: URL = try #require(binary, "build the supernode executable first")
+    process.executableURL = executable
     process.arguments = arguments
     let output = Pipe(), errors = Pipe()
     process.standardOutput = output
