@@ -54,9 +54,9 @@ struct Predict: RenderingCommand {
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
+        let batches: [(String, Int?)] = tokensPerChip.map({ ("--tokens-per-chip", $0) }) + batchPerChip.map({ ("--batch-per-chip", $0) })
         for (name, value) in [("--chips", chips), ("--ranks-per-chip", ranksPerChip), ("--tp", tensorParallel), ("--attention-degree", attentionDegree),
-                              ("--ep", expertParallel), ("--microbatches", microbatches), ("--prompt-tokens", promptTokens), ("--context", context)]
-            + tokensPerChip.map { ("--tokens-per-chip", $0) } + batchPerChip.map { ("--batch-per-chip", $0) } {
+                              ("--ep", expertParallel), ("--microbatches", microbatches), ("--prompt-tokens", promptTokens), ("--context", context)] + batches {
             if let value, value <= 0 { throw ValidationError("\(name) must be positive, got \(value)") }
         }
         let (swept, other) = phase == .decode ? ("--batch-per-chip", tokensPerChip) : ("--tokens-per-chip", batchPerChip)

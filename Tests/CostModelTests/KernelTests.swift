@@ -102,7 +102,7 @@ struct CalibrationTests {
         #expect(try models().model("llama-3.1-8b").blockScaledPrecision == nil)
         let system = try hardware().system("h800-cluster")
         let profile = try calibration().profile(for: system.chip)
-        let rank = try RankHardware(system: system, ranksPerChip: 1, profile: profile)
+        let rank = RankHardware(system: system, ranksPerChip: 1, profile: profile)
         let large = Kernel("large", .gemm, precision: .fp8, flops: 2 * 4096 * 7168 * 7168, bytes: 7168 * 7168)
         var scaled = large
         scaled.blockScaled = true
@@ -126,7 +126,7 @@ struct CalibrationTests {
 
         let system = try hardware().system("h800-cluster")
         let profile = try calibration().profile(for: system.chip)
-        let rank = try RankHardware(system: system, ranksPerChip: 1, profile: profile)
+        let rank = RankHardware(system: system, ranksPerChip: 1, profile: profile)
         let core = Kernel("core", .attention, precision: .bf16, flops: 1e12, bytes: 1e6)
         var causal = core
         causal.causalLength = 4096
