@@ -58,8 +58,9 @@ struct Bench: ParsableCommand {
             }
             try Ranks.check(ranks)
             // Each rank holds the buffer and the result, and the communicator and the copy test as much again.
-            try MachineMemory.check(Double(ranks) * Double(sizes.max() ?? 0) * 4, what: "the benchmark",
-                                    why: "\(ranks) ranks, each with about 4 buffers of the largest size", fix: "use smaller --sizes or fewer --ranks")
+            let local = MachineMemory.localRanks(of: ranks)
+            try MachineMemory.check(Double(local) * Double(sizes.max() ?? 0) * 4, what: "the benchmark",
+                                    why: "\(local) ranks on this machine, each with about 4 buffers of the largest size", fix: "use smaller --sizes or fewer --ranks")
             if let output = try Ranks.relaunchedOutput(backend: backend, ranks: ranks) { return output }
             defer { Ranks.finalize() }
             let seconds = self.seconds

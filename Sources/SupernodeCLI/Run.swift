@@ -63,8 +63,9 @@ struct Run: RenderingCommand {
         } catch {
             throw InputError(error.description)
         }
-        try MachineMemory.check(shape.shape.runBytes(ranks: ranks, sequences: sequences, prompt: prompt, decodeSteps: decodeSteps),
-                                what: "the run", why: "\(ranks) ranks, each holding the whole model, its slices and the single-rank check",
+        let local = MachineMemory.localRanks(of: ranks)
+        try MachineMemory.check(shape.shape.runBytes(ranks: local, sequences: sequences, prompt: prompt, decodeSteps: decodeSteps),
+                                what: "the run", why: "\(local) ranks on this machine, each holding the whole model, its slices and the single-rank check",
                                 fix: "use a smaller --hidden, --layers, --experts, --expert-ffn, --prompt or --sequences, or fewer --ranks")
         if let output = try Ranks.relaunchedOutput(backend: backend, ranks: ranks) { return output }
         defer { Ranks.finalize() }
@@ -99,6 +100,12 @@ struct RunFailure: Error, CustomStringConvertible {
 
 /// The memory of this machine, against what a command needs.
 enum MachineMemory {
+    /// Ranks of a job of `ranks` that run on this machine: mpirun's local count when it started this process
+    /// (ranks spread over hosts), all of them otherwise (threads, or mpirun started here on this machine).
+    static func localRanks(of ranks: Int) -> Int {
+        ProcessInfo.processInfo.environment["OMPI_COMM_WORLD_LOCAL_SIZE"].flatMap { Int($0) }.map { min($0, ranks) } ?? ranks
+    }
+
     /// Refuses work that needs more than this machine's memory, before anything is allocated: the alternative
     /// is the kernel's out-of-memory kill, with no message.
     static func check(_ needed: Double, what: String, why: String, fix: String) throws(InputError) {
