@@ -13,10 +13,11 @@ enum Ranks {
     /// The most ranks one machine runs: each is a thread (in-process) or a process (MPI) here.
     static let limit = 1024
 
-    /// Refuses more ranks than ``limit``.
+    /// Refuses more than ``limit`` ranks on this machine.
     static func check(_ ranks: Int) throws(InputError) {
-        guard ranks <= limit else {
-            throw InputError("--ranks \(ranks): at most \(NumberText.grouped(Double(limit), decimals: 0)) ranks run on one machine (a thread or a process each); use fewer")
+        let local = MachineMemory.localRanks(of: ranks)
+        guard local <= limit else {
+            throw InputError("--ranks \(ranks): at most \(NumberText.grouped(Double(limit), decimals: 0)) ranks run on one machine (a thread or a process each), here \(local); use fewer")
         }
     }
 
