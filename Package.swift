@@ -60,6 +60,6 @@ let package = Package(
         .testTarget(name: "CostModelTests", dependencies: ["CostModel", "Hardware", "Workload", "Units", .product(name: "Numerics", package: "swift-numerics")]),
         .testTarget(name: "ValidationTests", dependencies: ["Validation", "CostModel", "Hardware", "Workload", "Units"]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", .product(name: "Numerics", package: "swift-numerics")]),
-        .testTarget(name: "CLITests", dependencies: ["SupernodeCLI", "supernode", "Hardware", "Reports"], exclude: ["Golden"]),
+        .testTarget(name: "CLITests", dependencies: ["SupernodeCLI", "supernode", "Hardware", "Reports", "Units"], exclude: ["Golden"]),
     ]
 )

@@ -1,13 +1,19 @@
 #!/usr/bin/env python3
-"""Refreshes the command outputs shown in README.md.
+"""Refreshes the command outputs shown in README.md, and the figures quoted in its prose and in docs/.
 
 A block between `<!-- run: ARGS -->` and `<!-- end -->` is replaced by a fenced block holding
 `$ supernode ARGS` and what the release binary prints for it (standard error and the exit status too when
 the command fails). `| head -N` or `| until TEXT` after ARGS keeps part of the output.
+A figure written `<!-- value: ARGS @ PATH [DECIMALS] -->TEXT<!-- /value -->` (ARGS ending in --format json,
+PATH a dotted path into its JSON, list items by index) has TEXT replaced by that number with DECIMALS digits
+(default 0) and thousands separators; the tests check that every such figure is current.
 Usage: scripts/update-readme.py [path/to/supernode] [--only REGEX]
 With --only, only blocks whose ARGS match REGEX are run again (the runtime's measured blocks vary from run
 to run; refresh the model's outputs alone with --only 'predict|validate|compare').
 """
+from decimal import ROUND_HALF_UP, Decimal
+import glob
+import json
 import re
 import shlex
 import subprocess
@@ -45,5 +51,30 @@ def render(match):
     return f"<!-- run: {spec} -->\n```\n{shown}\n{output}\n```\n<!-- end -->"
 
 
+VALUE = re.compile(r"<!-- value: (.*?) @ (\S+?)(?: (\d+))? -->(.*?)<!-- /value -->", re.S)
+outputs = {}
+
+
+def value(match):
+    command, path, decimals = match.group(1).strip(), match.group(2), int(match.group(3) or 0)
+    if only is not None and not only.search(command):
+        return match.group(0)
+    if command not in outputs:
+        result = subprocess.run([binary, *shlex.split(command)], capture_output=True, text=True, check=True)
+        outputs[command] = json.loads(result.stdout)
+    node = outputs[command]
+    for key in path.split("."):
+        node = node[int(key)] if isinstance(node, list) else node[key]
+    # Halves round away from zero, as the tables print them (Python's own formatting rounds them to even).
+    rounded = Decimal(str(node)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    shown = f"{rounded:,.{decimals}f}"
+    return f"<!-- value: {match.group(1)} @ {path}{' ' + match.group(3) if match.group(3) else ''} -->{shown}<!-- /value -->"
+
+
 updated = re.sub(r"<!-- run: (.*?) -->\n.*?<!-- end -->", render, text, flags=re.S)
-open("README.md", "w", encoding="utf-8").write(updated)
+open("README.md", "w", encoding="utf-8").write(VALUE.sub(value, updated))
+for doc in sorted(glob.glob("docs/*.md")):
+    original = open(doc, encoding="utf-8").read()
+    refreshed = VALUE.sub(value, original)
+    if refreshed != original:
+        open(doc, "w", encoding="utf-8").write(refreshed)
