@@ -6,7 +6,8 @@ A block between `<!-- run: ARGS -->` and `<!-- end -->` is replaced by a fenced 
 the command fails). `| head -N` or `| until TEXT` after ARGS keeps part of the output.
 A figure written `<!-- value: ARGS @ PATH [DECIMALS] -->TEXT<!-- /value -->` (ARGS ending in --format json,
 PATH a dotted path into its JSON, list items by index) has TEXT replaced by that number with DECIMALS digits
-(default 0) and thousands separators; the tests check that every such figure is current.
+(default 0) and thousands separators, times 100 when DECIMALS ends in % (a fraction shown as a
+percentage); the tests check that every such figure is current.
 Usage: scripts/update-readme.py [path/to/supernode] [--only REGEX]
 With --only, only blocks whose ARGS match REGEX are run again (the runtime's measured blocks vary from run
 to run; refresh the model's outputs alone with --only 'predict|validate|compare').
@@ -51,24 +52,30 @@ def render(match):
     return f"<!-- run: {spec} -->\n```\n{shown}\n{output}\n```\n<!-- end -->"
 
 
-VALUE = re.compile(r"<!-- value: (.*?) @ (\S+?)(?: (\d+))? -->(.*?)<!-- /value -->", re.S)
+VALUE = re.compile(r"<!-- value: (.*?) @ (\S+?)(?: (\d+)(%?))? -->(.*?)<!-- /value -->", re.S)
 outputs = {}
 
 
 def value(match):
     command, path, decimals = match.group(1).strip(), match.group(2), int(match.group(3) or 0)
+    percent = match.group(4) == "%"
     if only is not None and not only.search(command):
         return match.group(0)
     if command not in outputs:
-        result = subprocess.run([binary, *shlex.split(command)], capture_output=True, text=True, check=True)
+        # validate exits 1 when a case is outside its tolerance, with its JSON all the same.
+        result = subprocess.run([binary, *shlex.split(command)], capture_output=True, text=True)
+        if result.returncode not in (0, 1) or not result.stdout:
+            sys.exit(f"{command}: exit {result.returncode}: {result.stderr}")
         outputs[command] = json.loads(result.stdout)
     node = outputs[command]
     for key in path.split("."):
         node = node[int(key)] if isinstance(node, list) else node[key]
     # Halves round away from zero, as the tables print them (Python's own formatting rounds them to even).
-    rounded = Decimal(str(node)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    number = Decimal(str(node)) * (100 if percent else 1)
+    rounded = number.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
     shown = f"{rounded:,.{decimals}f}"
-    return f"<!-- value: {match.group(1)} @ {path}{' ' + match.group(3) if match.group(3) else ''} -->{shown}<!-- /value -->"
+    spec = f" {match.group(3)}{match.group(4)}" if match.group(3) else ""
+    return f"<!-- value: {match.group(1)} @ {path}{spec} -->{shown}<!-- /value -->"
 
 
 updated = re.sub(r"<!-- run: (.*?) -->\n.*?<!-- end -->", render, text, flags=re.S)
