@@ -24,6 +24,10 @@ struct Validate: RenderingCommand {
     @Flag(name: .long, help: "After the table, each prefill and decode case's prediction operator by operator, as predict prints it.")
     var explain = false
 
+    @Option(name: .long, parsing: .upToNextOption,
+            help: "Calibration profiles (names or files) to use for the chips they cover, ahead of the shipped ones: to see how a new or refitted profile does against the cases.")
+    var calibration: [String] = []
+
     @OptionGroup var output: OutputOptions
 
     func render() throws -> String {
@@ -39,8 +43,13 @@ struct Validate: RenderingCommand {
         if explain, output.format != .table {
             throw InputError("--explain prints tables; drop --format \(output.format.rawValue) or --explain")
         }
+        let shipped = try CalibrationCatalog.builtIn()
+        let chosen = try calibration.map { reference throws(CostModelError) in
+            reference.contains("/") || reference.hasSuffix(".yaml") || reference.hasSuffix(".json")
+                ? try CalibrationCatalog.load(path: reference) : try shipped.profile(named: reference)
+        }
         let validator = Validator(hardware: try HardwareCatalog.builtIn(), models: try ModelCatalog.builtIn(),
-                                  calibration: try CalibrationCatalog.builtIn())
+                                  calibration: CalibrationCatalog(profiles: chosen + shipped.profiles))
         let report = validator.run(file)
         let tables = ValidationReportTables(report: report)
         let text: String

@@ -155,6 +155,32 @@ struct PredictTests {
         #expect(rows.allSatisfy { $0.hasPrefix("cm384-moe") })
     }
 
+    @Test("validate --calibration runs the cases with a given profile for the chips it covers, the shipped ones elsewhere")
+    func validateWithProfile() throws {
+        func predicted(_ arguments: [String]) throws -> [String: Double] {
+            let outcome = run(["validate", "--only", "cm384-decode-b96", "deepseek-h800", "--format", "json"] + arguments)
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(outcome.output.utf8)) as? [String: Any])
+            var values: [String: Double] = [:]
+            for item in try #require(object["cases"] as? [[String: Any]]) {
+                let metric = try #require((item["metrics"] as? [[String: Any]])?.first)
+                values[try #require(item["id"] as? String)] = metric["predicted"] as? Double
+            }
+            return values
+        }
+        // The Ascend profile with a lower HBM efficiency: CloudMatrix384's decode slows, the H800 case does not move.
+        let shipped = try String(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Sources/CostModel/Presets/calibration/ascend-910c-cann.yaml"), encoding: .utf8)
+        let slower = try temporaryFile(shipped.replacingOccurrences(of: "\nmemory_efficiency: 0.841", with: "\nmemory_efficiency: 0.5")
+            .replacingOccurrences(of: "name: ascend-910c-cann", with: "name: slower-ascend"), name: "slower.yaml")
+        let base = try predicted([]), changed = try predicted(["--calibration", slower])
+        #expect(try #require(changed["cm384-decode-b96-isl4096"]) < #require(base["cm384-decode-b96-isl4096"]))
+        #expect(changed["deepseek-h800-prefill-profile"] == base["deepseek-h800-prefill-profile"])
+        // A shipped profile by name changes nothing; an unknown one is refused.
+        #expect(try predicted(["--calibration", "ascend-910c-cann"]) == base)
+        let unknown = run(["validate", "--calibration", "nosuch"])
+        #expect(unknown.status == 2 && unknown.errorOutput.contains("unknown calibration profile 'nosuch'"))
+    }
+
     @Test("validate --explain shows each step case's prediction as predict prints it; only with tables")
     func explain() {
         let outcome = run(["validate", "--only", "h800-prefill", "cm384-moe-dispatch-ep256", "--explain"])
