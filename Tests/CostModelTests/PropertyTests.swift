@@ -59,7 +59,7 @@ struct PropertyTests {
         return accepted
     }
 
-    @Test("Over 40 drawn layouts: the breakdown adds up, the yield follows from the step, more HBM bandwidth or peak never slows it")
+    @Test("Over 40 drawn layouts: the breakdown adds up, the yield follows from the step, a faster chip or faster fabrics never slow it")
     func invariants() throws {
         let drawn = try Self.drawnRequests(count: 40)
         #expect(drawn.count == 40)
@@ -80,6 +80,26 @@ struct PropertyTests {
             var faster = request
             faster.system = try System(spec: request.system.spec, chip: chip)
             #expect(try StepPredictor.predict(faster, profile: profile).stepTime <= prediction.stepTime, "\(label)")
+            // Faster fabrics: more link and port bandwidth, half the switch latency, at both levels.
+            var spec = request.system.spec
+            spec.scaleUp.link.bandwidth = spec.scaleUp.link.bandwidth * 1.5
+            for index in spec.scaleUp.tiers.indices {
+                spec.scaleUp.tiers[index].switchModel.portBandwidth = spec.scaleUp.tiers[index].switchModel.portBandwidth * 1.5
+                spec.scaleUp.tiers[index].latency = spec.scaleUp.tiers[index].latency / 2
+                if let uplink = spec.scaleUp.tiers[index].uplink?.bandwidth { spec.scaleUp.tiers[index].uplink?.bandwidth = uplink * 1.5 }
+            }
+            if var out = spec.scaleOut {
+                out.link.bandwidth = out.link.bandwidth * 1.5
+                for index in out.tiers.indices {
+                    out.tiers[index].switchModel.portBandwidth = out.tiers[index].switchModel.portBandwidth * 1.5
+                    out.tiers[index].latency = out.tiers[index].latency / 2
+                    if let uplink = out.tiers[index].uplink?.bandwidth { out.tiers[index].uplink?.bandwidth = uplink * 1.5 }
+                }
+                spec.scaleOut = out
+            }
+            var wired = request
+            wired.system = try System(spec: spec, chip: request.system.chip)
+            #expect(try StepPredictor.predict(wired, profile: profile).stepTime <= prediction.stepTime, "\(label)")
         }
     }
 }
