@@ -28,7 +28,7 @@ struct PropertyTests {
         let systems = ["cloudmatrix384", "gb200-nvl72", "hgx-h100", "hgx-h200", "h800-cluster:nodes=4", "h100-cluster:nodes=4"]
         let names = ["deepseek-r1", "llama-3.1-8b", "llama-3.1-70b", "mixtral-8x7b", "qwen3-235b-a22b"]
         var accepted: [(StepRequest, CalibrationProfile)] = []
-        for _ in 0..<3000 where accepted.count < count {
+        for _ in 0..<10000 where accepted.count < count {
             let system = try hardware.system(systems.randomElement(using: &draw)!)
             let model = try models.model(names.randomElement(using: &draw)!)
             guard let profile = try? calibration.profile(for: system.chip) else { continue }
@@ -59,10 +59,10 @@ struct PropertyTests {
         return accepted
     }
 
-    @Test("Over 40 drawn layouts: the breakdown adds up, the yield follows from the step, a faster chip or faster fabrics never slow it")
+    @Test("Over 100 drawn layouts: the breakdown adds up, the yield follows from the step, a faster chip or faster fabrics never slow it")
     func invariants() throws {
-        let drawn = try Self.drawnRequests(count: 40)
-        #expect(drawn.count == 40)
+        let drawn = try Self.drawnRequests(count: 100)
+        #expect(drawn.count == 100)
         // The draw covers both phases, dense and MoE models, and several systems.
         #expect(Set(drawn.map(\.0.phase)).count == 2)
         #expect(Set(drawn.map(\.0.model.isMoE)).count == 2)
