@@ -59,7 +59,7 @@ struct PropertyTests {
         return accepted
     }
 
-    @Test("Over 100 drawn layouts: the breakdown adds up, the yield follows from the step, a faster chip or faster fabrics never slow it")
+    @Test("Over 100 drawn layouts: the breakdown adds up, the yield follows from the step, a faster chip or faster fabrics never slow it, a bigger batch never takes less time or memory")
     func invariants() throws {
         let drawn = try Self.drawnRequests(count: 100)
         #expect(drawn.count == 100)
@@ -100,6 +100,13 @@ struct PropertyTests {
             var wired = request
             wired.system = try System(spec: spec, chip: request.system.chip)
             #expect(try StepPredictor.predict(wired, profile: profile).stepTime <= prediction.stepTime, "\(label)")
+            // A bigger batch takes a longer step and holds at least as much memory (or does not fit).
+            var bigger = request
+            if request.phase == .decode { bigger.load.batchPerChip! *= 2 } else { bigger.load.tokensPerChip! *= 2 }
+            if let larger = try? StepPredictor.predict(bigger, profile: profile) {
+                #expect(larger.stepTime >= prediction.stepTime, "\(label)")
+                #expect(larger.memory.total >= prediction.memory.total, "\(label)")
+            }
         }
     }
 }
