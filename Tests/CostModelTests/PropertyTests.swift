@@ -38,7 +38,7 @@ struct PropertyTests {
             var deployment = Deployment(chips: chips, ranksPerChip: perChip)
             if model.isMoE {
                 deployment.expertParallel = ranks
-                deployment.attention = AttentionLayout(kind: .data, degree: ranks)
+                deployment.attention = AttentionLayout(kind: [.data, .data, .tensor].randomElement(using: &draw)!, degree: ranks)
                 deployment.expertBalance = Bool.random(using: &draw) ? .perfect : .eplb
                 deployment.redundantExperts = [0, ranks].randomElement(using: &draw)!
             } else {
@@ -52,8 +52,11 @@ struct PropertyTests {
             let load = phase == .prefill
                 ? Load(promptTokens: [512, 2048, 4096].randomElement(using: &draw)!, tokensPerChip: [4096, 16384].randomElement(using: &draw)!)
                 : Load(batchPerChip: [4, 16, 64, 128].randomElement(using: &draw)!, contextTokens: [512, 4096].randomElement(using: &draw)!)
-            let request = StepRequest(system: system, model: model, phase: phase, precision: PrecisionSettings(compute: format),
-                                      deployment: deployment, load: load)
+            var precision = PrecisionSettings(compute: format)
+            if model.isMoE, system.chip.peak(.fp4) != nil, profile.gemm[Precision.fp4.rawValue] != nil, Bool.random(using: &draw) {
+                precision.experts = .fp4
+            }
+            let request = StepRequest(system: system, model: model, phase: phase, precision: precision, deployment: deployment, load: load)
             if (try? StepPredictor.predict(request, profile: profile)) != nil { accepted.append((request, profile)) }
         }
         return accepted
@@ -67,6 +70,8 @@ struct PropertyTests {
         #expect(Set(drawn.map(\.0.phase)).count == 2)
         #expect(Set(drawn.map(\.0.model.isMoE)).count == 2)
         #expect(Set(drawn.map(\.0.system.name)).count >= 4)
+        #expect(drawn.contains { $0.0.deployment.attention?.kind == .tensor && $0.0.model.isMoE })
+        #expect(drawn.contains { $0.0.precision.experts == .fp4 })
         for (request, profile) in drawn {
             let label = "\(request.model.name) \(request.phase.rawValue) on \(request.deployment.chips) \(request.system.name)"
             let prediction = try StepPredictor.predict(request, profile: profile)
