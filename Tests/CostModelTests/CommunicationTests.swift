@@ -110,6 +110,29 @@ struct CommunicationTests {
         #expect(exchange.copiesPerToken.scaleUp.isApproximatelyEqual(to: 32 * (1 - miss) * 31 / 32, relativeTolerance: 1e-12))
     }
 
+    @Test("More bytes never take less time, for every operation, group size and fabric", arguments: ["hgx-h100", "h100-cluster:nodes=4", "cloudmatrix384", "gb200-nvl72"])
+    func monotoneInBytes(system: String) throws {
+        for size in [2, 3, 8, 16, 32] {
+            let perChip = system == "cloudmatrix384" ? 2 : 1
+            guard let g = try? group(system, size: size, perChip: perChip) else { continue }
+            for operation in CollectiveOperation.allCases {
+                var previous = TimeSpan.zero
+                for exponent in stride(from: 0, through: 32, by: 2) {
+                    let time = Collectives.time(operation, bytes: Bytes(Double(1 << exponent)), group: g, overhead: .zero).total
+                    #expect(time >= previous, "\(operation) over \(size) ranks of \(system) at 2^\(exponent) B")
+                    previous = time
+                }
+            }
+            var previous = TimeSpan.zero
+            for tokens in [1.0, 4, 16, 64, 256, 1024, 4096] {
+                let exchange = ExpertExchange(tokensPerRank: tokens, topK: 8, hidden: 7168, group: g, slotsPerRank: 8, deduplication: .perRank, loadRatio: 1)
+                let time = exchange.time(bytesPerCopy: 7168, overhead: .zero).total
+                #expect(time >= previous, "dispatch of \(tokens) tokens over \(size) ranks of \(system)")
+                previous = time
+            }
+        }
+    }
+
     @Test("One rank or no bytes costs nothing")
     func trivial() throws {
         #expect(Collectives.time(.allGather, bytes: Bytes(1e6), group: try group("hgx-h100", size: 1), overhead: .zero).total == .zero)
