@@ -7,7 +7,8 @@ the command fails). `| head -N` or `| until TEXT` after ARGS keeps part of the o
 A figure written `<!-- value: ARGS @ PATH [DECIMALS] -->TEXT<!-- /value -->` (ARGS ending in --format json,
 PATH a dotted path into its JSON, list items by index) has TEXT replaced by that number with DECIMALS digits
 (default 0) and thousands separators, times 100 when DECIMALS ends in % (a fraction shown as a
-percentage); the tests check that every such figure is current.
+percentage); `@ PATH vs N` shows the signed change against N instead (value / N - 1, with DECIMALS% a
+percentage). The tests check that every such figure is current.
 Usage: scripts/update-readme.py [path/to/supernode] [--only REGEX]
 With --only, only blocks whose ARGS match REGEX are run again (the runtime's measured blocks vary from run
 to run; refresh the model's outputs alone with --only 'predict|validate|compare').
@@ -52,13 +53,13 @@ def render(match):
     return f"<!-- run: {spec} -->\n```\n{shown}\n{output}\n```\n<!-- end -->"
 
 
-VALUE = re.compile(r"<!-- value: (.*?) @ (\S+?)(?: (\d+)(%?))? -->(.*?)<!-- /value -->", re.S)
+VALUE = re.compile(r"<!-- value: (.*?) @ (\S+?)(?: vs ([\d.]+))?(?: (\d+)(%?))? -->(.*?)<!-- /value -->", re.S)
 outputs = {}
 
 
 def value(match):
-    command, path, decimals = match.group(1).strip(), match.group(2), int(match.group(3) or 0)
-    percent = match.group(4) == "%"
+    command, path, reference = match.group(1).strip(), match.group(2), match.group(3)
+    decimals, percent = int(match.group(4) or 0), match.group(5) == "%"
     if only is not None and not only.search(command):
         return match.group(0)
     if command not in outputs:
@@ -71,10 +72,15 @@ def value(match):
     for key in path.split("."):
         node = node[int(key)] if isinstance(node, list) else node[key]
     # Halves round away from zero, as the tables print them (Python's own formatting rounds them to even).
-    number = Decimal(str(node)) * (100 if percent else 1)
+    number = Decimal(str(node))
+    if reference:
+        number = number / Decimal(reference) - 1
+    number *= 100 if percent else 1
     rounded = number.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
     shown = f"{rounded:,.{decimals}f}"
-    spec = f" {match.group(3)}{match.group(4)}" if match.group(3) else ""
+    if reference and rounded >= 0:
+        shown = "+" + shown
+    spec = (f" vs {reference}" if reference else "") + (f" {match.group(4)}{match.group(5)}" if match.group(4) else "")
     return f"<!-- value: {match.group(1)} @ {path}{spec} -->{shown}<!-- /value -->"
 
 
