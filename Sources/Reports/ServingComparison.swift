@@ -70,9 +70,13 @@ public struct ServingComparison: Sendable {
             guard let rate, let power = system.power?.total, system.chips > 0 else { return nil }
             return rate / (power.kilowatts / Double(system.chips))
         }
+        // Per rack of floor: the chips over the racks their nodes fill (a part-filled rack counts as its share, so a
+        // single 8-GPU server is a quarter of a 4-server rack) plus the network racks.
         @Sendable func perRack(_ system: System, _ rate: Double?) -> Double? {
-            guard let rate, system.racks > 0 else { return nil }
-            return rate * Double(system.chips) / Double(system.racks)
+            let facility = system.spec.facility
+            let racks = Double(system.nodes) / Double(facility.nodesPerRack) + Double(facility.extraRacks ?? 0)
+            guard let rate, racks > 0 else { return nil }
+            return rate * Double(system.chips) / racks
         }
         var list: [ComparisonMetric] = []
         for (index, tpot) in tpots.enumerated() {
@@ -125,7 +129,7 @@ public struct ServingComparison: Sendable {
         var notes = ["\(section): decode with every sequence at \(NumberText.grouped(Double(context))) tokens of context, prefill of "
                      + "\(NumberText.grouped(Double(prefillTokensPerChip))) tokens per chip in \(NumberText.grouped(Double(prompt)))-token prompts, "
                      + "on one reference layout per system (see 'supernode compare --help'); per kW: the system's all-in power per chip; "
-                     + "per rack: every chip of the system serving, over all its racks (network racks included)."]
+                     + "per rack: every chip serving, over the racks its nodes fill (part-filled ones pro rata) and its network racks."]
         if let expertPrecision, model.moe != nil {
             notes.append("Experts in \(expertPrecision.rawValue) where the chip and its profile have it; elsewhere in the layout's own precision.")
         }

@@ -132,6 +132,10 @@ struct ServingCompareTests {
             let perRack = try #require(figures["decode_tokens_per_s_per_rack"])
             #expect(abs(perRack - perChip * chips / racks) / perRack < 0.01)
         }
+        // A part-filled rack counts pro rata: one 8-GPU HGX server is a quarter of a 4-server rack.
+        let server = try #require(try figures(["compare", "hgx-h100", "--model", "llama-3.1-8b"])["hgx-h100"])
+        let serverPerChip = try #require(server["decode_tokens_per_s_per_chip"])
+        #expect(abs(try #require(server["decode_tokens_per_s_per_rack"]) - serverPerChip * 8 / 0.25) / serverPerChip < 0.01)
         // A tighter target never allows a bigger batch or more tokens per second.
         let tight = try figures(["compare", "gb200-nvl72", "--model", "deepseek-r1", "--tpot-ms", "20"])["gb200-nvl72"]!
         let loose = all["gb200-nvl72"]!
