@@ -34,11 +34,8 @@ public struct PredictionSweepReport: Sendable {
 
     /// The point with the most tokens/s per chip.
     var best: Int? {
-        points.indices.max { a, b in
-            let x = (try? points[a].outcome.get())?.tokensPerSecondPerChip ?? -1
-            let y = (try? points[b].outcome.get())?.tokensPerSecondPerChip ?? -1
-            return x < y
-        }.flatMap { (try? points[$0].outcome.get()) != nil ? $0 : nil }
+        let rates = points.map { (try? $0.outcome.get())?.tokensPerSecondPerChip }
+        return rates.indices.filter { rates[$0] != nil }.max { rates[$0]! < rates[$1]! }
     }
 
     static func ms(_ time: TimeSpan) -> String { NumberText.grouped(time.milliseconds, decimals: 2) }

@@ -94,3 +94,20 @@ enum Ranks {
         #endif
     }
 }
+
+/// The memory of this machine, against what a command needs.
+enum MachineMemory {
+    /// Ranks of a job of `ranks` that run on this machine: mpirun's local count when it started this process
+    /// (ranks spread over hosts), all of them otherwise (threads, or mpirun started here on this machine).
+    static func localRanks(of ranks: Int) -> Int {
+        ProcessInfo.processInfo.environment["OMPI_COMM_WORLD_LOCAL_SIZE"].flatMap { Int($0) }.map { min($0, ranks) } ?? ranks
+    }
+
+    /// Refuses work that needs more than this machine's memory, before anything is allocated: the alternative
+    /// is the kernel's out-of-memory kill, with no message.
+    static func check(_ needed: Double, what: String, why: String, fix: String) throws(InputError) {
+        let available = Double(ProcessInfo.processInfo.physicalMemory)
+        guard needed > available else { return }
+        throw InputError("\(what) needs about \(Bytes(needed).formatted(in: "GB", decimals: 1)) (\(why)) but this machine has \(Bytes(available).formatted(in: "GB", decimals: 1)); \(fix)")
+    }
+}

@@ -53,8 +53,7 @@ struct Calibration: ParsableCommand {
         @OptionGroup var output: OutputOptions
 
         func render() throws -> String {
-            let profile = profile.hasSuffix(".yaml") || profile.hasSuffix(".json") || profile.contains("/")
-                ? try CalibrationCatalog.load(path: profile) : try CalibrationCatalog.builtIn().profile(named: profile)
+            let profile = try CalibrationCatalog.builtIn().profile(reference: profile)
             var table = Table(title: "\(profile.name): \(profile.stack)", columns: [Table.Column("", .left), Table.Column("", .left, wrap: 54)])
             table.append(["chips", profile.chips.joined(separator: ", ")])
             if let devices = profile.devicesPerChip { table.append(["devices per chip", "\(devices)"]) }

@@ -93,8 +93,7 @@ struct Predict: RenderingCommand {
         let calibrations = try CalibrationCatalog.builtIn()
         let profile: CalibrationProfile
         if let calibration {
-            profile = calibration.contains("/") || calibration.hasSuffix(".yaml") || calibration.hasSuffix(".json")
-                ? try CalibrationCatalog.load(path: calibration) : try calibrations.profile(named: calibration)
+            profile = try calibrations.profile(reference: calibration)
         } else {
             profile = try calibrations.profile(for: system.chip)
         }

@@ -44,10 +44,7 @@ struct Validate: RenderingCommand {
             throw InputError("--explain prints tables; drop --format \(output.format.rawValue) or --explain")
         }
         let shipped = try CalibrationCatalog.builtIn()
-        let chosen = try calibration.map { reference throws(CostModelError) in
-            reference.contains("/") || reference.hasSuffix(".yaml") || reference.hasSuffix(".json")
-                ? try CalibrationCatalog.load(path: reference) : try shipped.profile(named: reference)
-        }
+        let chosen = try calibration.map { reference throws(CostModelError) in try shipped.profile(reference: reference) }
         let validator = Validator(hardware: try HardwareCatalog.builtIn(), models: try ModelCatalog.builtIn(),
                                   calibration: CalibrationCatalog(profiles: chosen + shipped.profiles))
         let report = validator.run(file)

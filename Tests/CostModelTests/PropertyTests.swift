@@ -9,22 +9,10 @@ import Workload
 /// only the three hand-picked requests of the step tests.
 @Suite("Step invariants over drawn layouts")
 struct PropertyTests {
-    /// SplitMix64: a small generator whose sequence depends only on its seed.
-    struct Draw: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     /// Requests that the model accepts, drawn over systems, models, precisions, layouts and loads.
     static func drawnRequests(count: Int) throws -> [(StepRequest, CalibrationProfile)] {
         let hardware = try HardwareCatalog.builtIn(), models = try ModelCatalog.builtIn(), calibration = try CalibrationCatalog.builtIn()
-        var draw = Draw(state: 2026)
+        var draw = SeededGenerator(seed: 2026)
         let systems = ["cloudmatrix384", "gb200-nvl72", "hgx-h100", "hgx-h200", "h800-cluster:nodes=4", "h100-cluster:nodes=4"]
         let names = ["deepseek-r1", "llama-3.1-8b", "llama-3.1-70b", "mixtral-8x7b", "qwen3-235b-a22b"]
         var accepted: [(StepRequest, CalibrationProfile)] = []
@@ -85,25 +73,9 @@ struct PropertyTests {
             var faster = request
             faster.system = try System(spec: request.system.spec, chip: chip)
             #expect(try StepPredictor.predict(faster, profile: profile).stepTime <= prediction.stepTime, "\(label)")
-            // Faster fabrics: more link and port bandwidth, half the switch latency, at both levels.
-            var spec = request.system.spec
-            spec.scaleUp.link.bandwidth = spec.scaleUp.link.bandwidth * 1.5
-            for index in spec.scaleUp.tiers.indices {
-                spec.scaleUp.tiers[index].switchModel.portBandwidth = spec.scaleUp.tiers[index].switchModel.portBandwidth * 1.5
-                spec.scaleUp.tiers[index].latency = spec.scaleUp.tiers[index].latency / 2
-                if let uplink = spec.scaleUp.tiers[index].uplink?.bandwidth { spec.scaleUp.tiers[index].uplink?.bandwidth = uplink * 1.5 }
-            }
-            if var out = spec.scaleOut {
-                out.link.bandwidth = out.link.bandwidth * 1.5
-                for index in out.tiers.indices {
-                    out.tiers[index].switchModel.portBandwidth = out.tiers[index].switchModel.portBandwidth * 1.5
-                    out.tiers[index].latency = out.tiers[index].latency / 2
-                    if let uplink = out.tiers[index].uplink?.bandwidth { out.tiers[index].uplink?.bandwidth = uplink * 1.5 }
-                }
-                spec.scaleOut = out
-            }
+            // Faster fabrics at both levels.
             var wired = request
-            wired.system = try System(spec: spec, chip: request.system.chip)
+            wired.system = try withFasterFabrics(request.system)
             #expect(try StepPredictor.predict(wired, profile: profile).stepTime <= prediction.stepTime, "\(label)")
             // A bigger batch takes a longer step and holds at least as much memory (or does not fit).
             var bigger = request

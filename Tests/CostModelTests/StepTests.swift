@@ -64,14 +64,7 @@ struct StepTests {
         wider.memory.bandwidth = wider.memory.bandwidth * 1.5
         faster.system = try System(spec: request.system.spec, chip: wider)
         #expect(try predict(faster).stepTime <= base)
-        var spec = request.system.spec
-        spec.scaleUp.link.bandwidth = spec.scaleUp.link.bandwidth * 1.5
-        for index in spec.scaleUp.tiers.indices {
-            spec.scaleUp.tiers[index].switchModel.portBandwidth = spec.scaleUp.tiers[index].switchModel.portBandwidth * 1.5
-            spec.scaleUp.tiers[index].latency = spec.scaleUp.tiers[index].latency / 2
-            if let uplink = spec.scaleUp.tiers[index].uplink?.bandwidth { spec.scaleUp.tiers[index].uplink?.bandwidth = uplink * 1.5 }
-        }
-        faster.system = try System(spec: spec, chip: request.system.chip)
+        faster.system = try withFasterFabrics(request.system)
         #expect(try predict(faster).stepTime <= base)
     }
 
@@ -313,10 +306,10 @@ struct StepTests {
         ("tp", "tensor parallelism 3 does not divide"),
         ("ranks", "ranks_per_chip 3 does not divide the 2 dies"),
         ("chips", "uses 400 chips but cloudmatrix384 has 384"),
-        ("load", "expert_load is the busiest expert rank's load over the mean, so at least 1; got 0.5"),
+        ("load", "expert_load must be at least 1 (the busiest expert rank's load over the mean), got 0.5"),
         ("huge load", "expert_load 1000 is more than the 320 expert ranks"),
         ("mtp", "mtp.draft_tokens must not be negative, got -1"),
-        ("acceptance", "mtp.acceptance is a rate between 0 and 1, got 1.5"),
+        ("acceptance", "mtp.acceptance must be a rate between 0 and 1, got 1.5"),
         ("negative redundant", "redundant_experts must not be negative, got -64"),
         ("zero tp", "tensor_parallel must be at least 1, got 0"),
     ])

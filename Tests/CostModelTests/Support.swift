@@ -56,3 +56,22 @@ func llamaDecode() throws -> StepRequest {
         precision: PrecisionSettings(compute: .fp8), deployment: Deployment(chips: 8, tensorParallel: 8),
         load: Load(batchPerChip: 32, contextTokens: 2048))
 }
+
+/// The same system with faster fabrics: 1.5 times the link, port and uplink bandwidth and half the switch
+/// latency, at both levels.
+func withFasterFabrics(_ system: System) throws -> System {
+    func faster(_ fabric: Fabric) -> Fabric {
+        var fabric = fabric
+        fabric.link.bandwidth = fabric.link.bandwidth * 1.5
+        for index in fabric.tiers.indices {
+            fabric.tiers[index].switchModel.portBandwidth = fabric.tiers[index].switchModel.portBandwidth * 1.5
+            fabric.tiers[index].latency = fabric.tiers[index].latency / 2
+            if let uplink = fabric.tiers[index].uplink?.bandwidth { fabric.tiers[index].uplink?.bandwidth = uplink * 1.5 }
+        }
+        return fabric
+    }
+    var spec = system.spec
+    spec.scaleUp = faster(spec.scaleUp)
+    spec.scaleOut = spec.scaleOut.map(faster)
+    return try System(spec: spec, chip: system.chip)
+}

@@ -2,6 +2,7 @@ import Foundation
 import Numerics
 import Testing
 @testable import Runtime
+import Units
 
 @Suite("Runtime kernels")
 struct RuntimeKernelTests {

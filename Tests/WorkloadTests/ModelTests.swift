@@ -71,13 +71,7 @@ struct ModelCatalogTests {
     func blockScaled() throws {
         #expect(try models().model("deepseek-r1").blockScaledPrecision == .fp8)
         #expect(try models().model("mixtral-8x7b").blockScaledPrecision == nil)
-        var config = HFConfig()
-        config.modelType = "llama"
-        config.hiddenSize = 64
-        config.numHiddenLayers = 2
-        config.numAttentionHeads = 4
-        config.intermediateSize = 128
-        config.vocabSize = 100
+        var config = small("llama")
         config.quantizationConfig = .init(quantMethod: "fp8", weightBlockSize: [128, 128])
         #expect(try ModelCatalog.model(inline: config, name: "small").blockScaledPrecision == .fp8)
         config.quantizationConfig = .init(quantMethod: "gptq")
@@ -98,35 +92,43 @@ struct ModelCatalogTests {
         // Llama 3.1: its rope scaling is already inside max_position_embeddings.
         #expect(try catalog.model("llama-3.1-8b").contextWindow == 131_072)
         #expect(try catalog.model("qwen3-235b-a22b").contextWindow == 40_960)
-        var config = HFConfig()
-        config.modelType = "qwen3"
-        config.hiddenSize = 64
-        config.numHiddenLayers = 2
-        config.numAttentionHeads = 4
-        config.intermediateSize = 128
-        config.vocabSize = 100
+        var config = small("qwen3")
         #expect(try ModelCatalog.model(inline: config, name: "small").contextWindow == nil, "no max_position_embeddings: not stated")
         config.maxPositionEmbeddings = 40_960
         config.ropeScaling = .init(ropeType: "yarn", factor: 4, originalMaxPositionEmbeddings: 32_768)
         #expect(try ModelCatalog.model(inline: config, name: "small").contextWindow == 131_072)
         config.ropeScaling = .init(ropeType: "linear", factor: 2)
         #expect(try ModelCatalog.model(inline: config, name: "small").contextWindow == 81_920)
-        // Huge but allowed sizes are counted in floating point: no overflow.
-        config.hiddenSize = 1 << 31
-        config.numAttentionHeads = 1 << 30
-        config.numKeyValueHeads = 1 << 30
-        let huge = try ModelCatalog.model(inline: config, name: "small")
-        #expect(huge.kvCacheBytesPerToken(.bf16).bytes == 2 * 2 * Double(1 << 30) * 2 * 2)
-        #expect(huge.parameters.total > 1e18)
-        config.hiddenSize = 64
-        config.numAttentionHeads = 4
-        config.numKeyValueHeads = nil
         config.ropeScaling = .init(ropeType: "yarn", factor: 0.5, originalMaxPositionEmbeddings: 32_768)
         #expect {
             try ModelCatalog.model(inline: config, name: "small")
         } throws: { error in
             "\(error)".contains("rope_scaling.factor")
         }
+    }
+
+    @Test("Huge but allowed sizes are counted in floating point: no overflow")
+    func hugeSizes() throws {
+        var config = small("qwen3")
+        config.hiddenSize = 1 << 31
+        config.numAttentionHeads = 1 << 30
+        config.numKeyValueHeads = 1 << 30
+        let huge = try ModelCatalog.model(inline: config, name: "huge")
+        // 2 layers x (K and V) x 2^30 heads of dimension 2 x 2 bytes.
+        #expect(huge.kvCacheBytesPerToken(.bf16).bytes == 2 * 2 * Double(1 << 30) * 2 * 2)
+        #expect(huge.parameters.total > 1e18)
+    }
+
+    /// A two-layer model of `type` small enough to count by hand: d 64, 4 heads, FFN 128, vocabulary 100.
+    func small(_ type: String) -> HFConfig {
+        var config = HFConfig()
+        config.modelType = type
+        config.hiddenSize = 64
+        config.numHiddenLayers = 2
+        config.numAttentionHeads = 4
+        config.intermediateSize = 128
+        config.vocabSize = 100
+        return config
     }
 
     @Test("DeepSeek-V3 caches 70,272 bytes per token in BF16 (61 layers x 576 x 2)")

@@ -88,6 +88,13 @@ public struct CalibrationCatalog: Sendable {
         return profile
     }
 
+    /// A profile named on the command line: a file when the reference looks like a path (it holds a `/` or ends
+    /// in `.yaml` or `.json`), a profile of this catalog otherwise.
+    public func profile(reference: String) throws(CostModelError) -> CalibrationProfile {
+        reference.contains("/") || reference.hasSuffix(".yaml") || reference.hasSuffix(".json")
+            ? try Self.load(path: reference) : try profile(named: reference)
+    }
+
     /// A profile file.
     public static func load(path: String) throws(CostModelError) -> CalibrationProfile {
         do { return try DataFile.load(CalibrationProfile.self, path: path) } catch { throw .file(error) }

@@ -25,7 +25,8 @@ public struct Layout: Sendable, Hashable {
     /// - Throws: ``CostModelError/layout(_:)`` naming the numbers that do not divide.
     public init(deployment: Deployment, model: ModelArchitecture, system: System) throws(CostModelError) {
         let chip = system.chip
-        guard deployment.chips > 0 else { throw .layout("chips must be positive, got \(deployment.chips)") }
+        // The deployment's own ranges, as a deployment file is checked where it is read.
+        do { try deployment.check() } catch { throw .layout("\(error.keyPath.joined(separator: ".")) \(error.message)") }
         guard deployment.chips <= system.chips else {
             throw .layout("the deployment uses \(deployment.chips) chips but \(system.name) has \(system.chips)\(system.isResizable ? "; size it with \(system.name):chips=\(deployment.chips)" : "")")
         }
@@ -36,17 +37,6 @@ public struct Layout: Sendable, Hashable {
         ranksPerChip = perChip
         ranks = deployment.chips * perChip
         let heads = model.attention.heads
-        for (name, value) in [("tensor_parallel", deployment.tensorParallel), ("expert_parallel", deployment.expertParallel),
-                              ("attention.degree", deployment.attention?.degree)] {
-            if let value, value < 1 { throw .layout("\(name) must be at least 1, got \(value)") }
-        }
-        if let redundant = deployment.redundantExperts, redundant < 0 {
-            throw .layout("redundant_experts must not be negative, got \(redundant)")
-        }
-        if let mtp = deployment.mtp {
-            guard mtp.draftTokens >= 0 else { throw .layout("mtp.draft_tokens must not be negative, got \(mtp.draftTokens)") }
-            guard (0...1).contains(mtp.acceptance) else { throw .layout("mtp.acceptance is a rate between 0 and 1, got \(mtp.acceptance)") }
-        }
 
         if let attention = deployment.attention {
             guard attention.degree >= 1, ranks % attention.degree == 0 else {
@@ -106,10 +96,6 @@ public struct Layout: Sendable, Hashable {
             slotsPerRank = 0
         }
         microbatches = deployment.microbatchCount
-        guard microbatches >= 1 else { throw .layout("microbatches must be at least 1, got \(microbatches)") }
-        if let load = deployment.expertLoad, !(load >= 1 && load.isFinite) {
-            throw .layout("expert_load is the busiest expert rank's load over the mean, so at least 1; got \(load)")
-        }
         if let load = deployment.expertLoad, model.moe != nil, load > Double(expertParallel) {
             throw .layout("expert_load \(NumberText.shortest(load)) is more than the \(expertParallel) expert ranks: even every copy on one rank is \(expertParallel) times the mean")
         }

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Units
 
 /// Kernel and communication timings of this machine, measured the way the runtime runs: one rank per core,
 /// one BLAS thread per rank.

@@ -1,3 +1,5 @@
+import Units
+
 /// The shape of the small MoE transformer the runtime runs: GQA attention with RoPE, then a top-k routed
 /// mixture of SwiGLU experts, in every layer. Weights are random from a seed.
 public struct RuntimeModelShape: Sendable, Hashable, Codable {
