@@ -94,7 +94,7 @@ public enum DataFile {
     /// Parses YAML (or JSON) text into a node tree.
     public static func parse(_ text: String, file: String) throws(DataFileError) -> Node {
         do {
-            guard let root = try Yams.compose(yaml: text) else {
+            guard let root = try Yams.compose(yaml: text, .basic) else {
                 throw DataFileError(file: file, line: nil, keyPath: "", message: "the file is empty; expected a mapping of fields")
             }
             return root

@@ -33,8 +33,10 @@ struct NodeDecoder: Decoder {
         guard case let .mapping(mapping) = node else {
             throw mismatch(Key.self, expected: "a mapping of fields (key: value)")
         }
-        // Dictionaries keep their keys as written; the fields of a type are matched in camelCase.
-        let convertsKeys = !String(describing: Key.self).contains("DictionaryCodingKey")
+        // Dictionaries keep their keys as written; the fields of a type are matched in camelCase. A
+        // dictionary's key type takes any text, a type's coding keys only its own fields' names (asking is
+        // much cheaper than reflecting on the key type's name, which dominated loading the catalogs).
+        let convertsKeys = Key(stringValue: "\u{0}any key") == nil
         var pairs: [(key: String, node: Node)] = []
         var fileKeys: [(key: String, mark: Mark?)] = []
         for (keyNode, valueNode) in mapping {

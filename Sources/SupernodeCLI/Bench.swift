@@ -5,10 +5,11 @@ import Runtime
 import Units
 
 struct Bench: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Measure this machine: collectives.", subcommands: [Collectives.self])
+    static let configuration = CommandConfiguration(commandName: "bench", abstract: "Measure this machine: collectives.", subcommands: [Collectives.self])
 
     struct Collectives: RenderingCommand {
         static let configuration = CommandConfiguration(
+            commandName: "collectives",
             abstract: "Time collectives per operation and size: time, algorithm and bus bandwidth, as nccl-tests reports them.",
             discussion: "busbw = algbw x 2(n-1)/n for all_reduce, x (n-1)/n for all_gather, reduce_scatter and all_to_all, x 1 for broadcast.")
 

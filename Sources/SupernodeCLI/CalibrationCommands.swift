@@ -6,11 +6,12 @@ import Units
 
 struct Calibration: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "calibration",
         abstract: "List the calibration profiles, show one, or fit one to kernel measurements.",
         subcommands: [List.self, Show.self, Fit.self], defaultSubcommand: List.self)
 
     struct List: RenderingCommand {
-        static let configuration = CommandConfiguration(abstract: "List the calibration profiles.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List the calibration profiles.")
         @OptionGroup var output: OutputOptions
 
         func render() throws -> String {
@@ -48,7 +49,7 @@ struct Calibration: ParsableCommand {
     }
 
     struct Show: RenderingCommand {
-        static let configuration = CommandConfiguration(abstract: "Show a calibration profile with its sources.")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a calibration profile with its sources.")
         @Argument(help: "Profile name or file.") var profile: String
         @OptionGroup var output: OutputOptions
 
@@ -91,6 +92,7 @@ struct Calibration: ParsableCommand {
 
     struct Fit: RenderingCommand {
         static let configuration = CommandConfiguration(
+            commandName: "fit",
             abstract: "Fit GEMM, HBM, launch and attention efficiencies to kernel measurements.",
             discussion: "MEASUREMENTS is a shipped set (h200-pytorch-microbench) or a file in the same JSON format.")
         @Argument(help: "Measurements: a shipped name or a JSON file.") var measurements: String = "h200-pytorch-microbench"

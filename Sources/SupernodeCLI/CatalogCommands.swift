@@ -5,11 +5,12 @@ import Workload
 
 struct Systems: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "systems",
         abstract: "List the systems in the catalog, or show one.",
         subcommands: [List.self, Show.self], defaultSubcommand: List.self)
 
     struct List: RenderingCommand {
-        static let configuration = CommandConfiguration(abstract: "List the systems in the catalog.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List the systems in the catalog.")
         @OptionGroup var output: OutputOptions
 
         func render() throws -> String {
@@ -25,13 +26,14 @@ struct Systems: ParsableCommand {
 
     struct Show: RenderingCommand {
         static let configuration = CommandConfiguration(
+            commandName: "show",
             abstract: "Show a system: composition, fabrics tier by tier, power breakdown and sources.",
             discussion: "SYSTEM is a catalog name, NAME:nodes=N for clusters, or a system file (.yaml/.json).")
         @Argument(help: "Catalog name, NAME:nodes=N, or a .yaml/.json file.") var system: String
         @OptionGroup var output: OutputOptions
 
         func render() throws -> String {
-            let report = SystemReport(system: try HardwareCatalog.builtIn().system(system))
+            let report = SystemReport(system: try HardwareCatalog.builtIn(only: [system]).system(system))
             switch output.format {
             case .table: return report.tables().map { $0.renderText(maxCellWidth: 200) }.joined(separator: "\n")
             case .csv: return report.csvTable().renderCSV()
@@ -43,11 +45,12 @@ struct Systems: ParsableCommand {
 
 struct Chips: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "chips",
         abstract: "List the chips in the catalog, or show one.",
         subcommands: [List.self, Show.self], defaultSubcommand: List.self)
 
     struct List: RenderingCommand {
-        static let configuration = CommandConfiguration(abstract: "List the chips in the catalog.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List the chips in the catalog.")
         @OptionGroup var output: OutputOptions
 
         func render() throws -> String {
@@ -62,7 +65,7 @@ struct Chips: ParsableCommand {
     }
 
     struct Show: RenderingCommand {
-        static let configuration = CommandConfiguration(abstract: "Show a chip with its sources.")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a chip with its sources.")
         @Argument(help: "Catalog name or a .yaml/.json chip file.") var chip: String
         @OptionGroup var output: OutputOptions
 
@@ -79,11 +82,12 @@ struct Chips: ParsableCommand {
 
 struct Models: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "models",
         abstract: "List the models in the catalog, or show one.",
         subcommands: [List.self, Show.self], defaultSubcommand: List.self)
 
     struct List: RenderingCommand {
-        static let configuration = CommandConfiguration(abstract: "List the models in the catalog.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List the models in the catalog.")
         @OptionGroup var output: OutputOptions
 
         func render() throws -> String {
@@ -99,6 +103,7 @@ struct Models: ParsableCommand {
 
     struct Show: RenderingCommand {
         static let configuration = CommandConfiguration(
+            commandName: "show",
             abstract: "Show a model: architecture, parameter counts, weight bytes, KV cache and FLOPs per token.",
             discussion: "MODEL is a catalog name, a Hugging Face config.json, or a folder holding one.")
         @Argument(help: "Catalog name, config.json path, or model folder.") var model: String
@@ -113,7 +118,7 @@ struct Models: ParsableCommand {
         }
 
         func render() throws -> String {
-            let report = ModelReport(model: try ModelCatalog.builtIn().model(model), contexts: context)
+            let report = ModelReport(model: try ModelCatalog.builtIn(only: model).model(model), contexts: context)
             switch output.format {
             case .table: return report.tables().map { $0.renderText(maxCellWidth: 200) }.joined(separator: "\n")
             case .csv: return report.csvTable().renderCSV()

@@ -7,6 +7,7 @@ import Workload
 
 struct Compare: RenderingCommand {
     static let configuration = CommandConfiguration(
+        commandName: "compare",
         abstract: "Compare systems side by side: compute, memory, fabrics, optics, power, space, efficiency.",
         discussion: """
             The first system is the baseline; every figure of the others is also shown as a ratio to it. \
@@ -58,10 +59,10 @@ struct Compare: RenderingCommand {
     }
 
     func render() throws -> String {
-        let catalog = try HardwareCatalog.builtIn()
+        let catalog = try HardwareCatalog.builtIn(only: systems)
         let resolved = try systems.map { reference throws(HardwareError) in try catalog.system(reference) }
         let serving = try model.map { name in
-            let model = try ModelCatalog.builtIn().model(name)
+            let model = try ModelCatalog.builtIn(only: name).model(name)
             for (flag, tokens) in [("--context", context), ("--prompt", prompt)] {
                 if let problem = model.beyondContextWindow(Double(tokens), what: "\(flag) \(NumberText.grouped(Double(tokens), decimals: 0)) tokens is") {
                     throw InputError("\(problem); use a shorter \(flag)")

@@ -8,6 +8,7 @@ import Workload
 
 struct Predict: RenderingCommand {
     static let configuration = CommandConfiguration(
+        commandName: "predict",
         abstract: "Predict one prefill batch or one decode step: time, tokens/s per chip, TPOT, breakdown, memory.",
         discussion: """
             Example (CloudMatrix-Infer's decode instance): supernode predict --system cloudmatrix384 --model deepseek-r1 \
@@ -69,9 +70,8 @@ struct Predict: RenderingCommand {
     }
 
     func request() throws -> (StepRequest, CalibrationProfile) {
-        let catalog = try HardwareCatalog.builtIn()
-        var system = try catalog.system(self.system)
-        let model = try ModelCatalog.builtIn().model(self.model)
+        var system = try HardwareCatalog.builtIn(only: [self.system]).system(self.system)
+        let model = try ModelCatalog.builtIn(only: self.model).model(self.model)
         var layout = try deployment.map { path throws(DataFileError) in try DataFile.load(Deployment.self, path: path) }
             ?? Deployment(chips: chips ?? system.chips)
         if let chips { layout.chips = chips }

@@ -23,6 +23,7 @@ struct ShapeOptions: ParsableArguments {
 
 struct Run: RenderingCommand {
     static let configuration = CommandConfiguration(
+        commandName: "run",
         abstract: "Run the small MoE transformer distributed, time it per phase, and check it against one rank.",
         discussion: """
             Layouts: tp (tensor-parallel attention and experts), ep (tensor-parallel attention, expert-parallel MoE with \

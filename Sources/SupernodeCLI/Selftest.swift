@@ -4,6 +4,7 @@ import Runtime
 
 struct Selftest: RenderingCommand {
     static let configuration = CommandConfiguration(
+        commandName: "selftest",
         abstract: "Check a communicator backend: every operation against a naive reference, and the model against one rank.",
         discussion: "With --fail-rank R, rank R throws after the first check, and the others must report an error, not hang.")
 

@@ -8,6 +8,7 @@ import Workload
 
 struct Validate: RenderingCommand {
     static let configuration = CommandConfiguration(
+        commandName: "validate",
         abstract: "Run published results against the cost model and show predicted against published.",
         discussion: """
             Reads a file in the supernode-validation/1 format (the shipped public cases without --cases) and runs \

@@ -178,6 +178,30 @@ struct ClusterTests {
         }
     }
 
+    @Test("A catalog of only the named systems reads their files and resolves them as the whole catalog does", arguments: systemNames)
+    func onlyTheNamedSystems(name: String) throws {
+        let partial = try HardwareCatalog.builtIn(only: [name])
+        // Each file holds the entry of its own name, so one file is all a lookup needs.
+        #expect(partial.systemNames == [name])
+        #expect(try partial.system(name) == (try catalog().system(name)))
+    }
+
+    @Test("A catalog of only some names loads everything when one is not a catalog file, so lookups name every system",
+          arguments: [["h200x"], ["cloudmatrix384", "h200x"], ["./cloudmatrix384.yaml"], [""], ["../chips/b200"]])
+    func onlyFallsBack(references: [String]) throws {
+        let partial = try HardwareCatalog.builtIn(only: references)
+        #expect(partial.systemNames == systemNames)
+        #expect(partial.chipNames == chipNames)
+        #expect(throws: HardwareError.unknownSystem("h200x", known: systemNames)) { try partial.system("h200x") }
+    }
+
+    @Test("A sized reference reads the one system it sizes")
+    func onlySized() throws {
+        let partial = try HardwareCatalog.builtIn(only: ["h100-cluster:nodes=12"])
+        #expect(partial.systemNames == ["h100-cluster"])
+        #expect(try partial.system("h100-cluster:nodes=12").chips == 96)
+    }
+
     @Test("Unknown names list the known ones")
     func unknownNames() throws {
         let catalog = try catalog()

@@ -268,6 +268,19 @@ struct ModelConfigTests {
         }
     }
 
+    @Test("A catalog of only the named model reads its file; other references load the whole catalog")
+    func onlyTheNamedModel() throws {
+        let partial = try ModelCatalog.builtIn(only: "deepseek-r1")
+        #expect(partial.names == ["deepseek-r1"])
+        #expect(try partial.model("deepseek-r1") == (try models().model("deepseek-r1")))
+        for reference in ["llama-5", "../models/deepseek-r1", ""] {
+            #expect(try ModelCatalog.builtIn(only: reference).names == (try models().names))
+        }
+        do { _ = try ModelCatalog.builtIn(only: "llama-5").model("llama-5") } catch {
+            #expect(error.description.contains("Known models: deepseek-r1, deepseek-v3"))
+        }
+    }
+
     @Test("A config that is not JSON names the line")
     func brokenJSON() throws {
         let path = try write("{\n  \"hidden_size\": 64,\n  \"layers\": [1, 2\n}\n")

@@ -16,17 +16,29 @@ public struct HardwareCatalog: Sendable {
     }
 
     /// The catalog shipped as resource files.
+    ///
+    /// With `only`, just the systems those references name and the chips they use, when every one is a
+    /// catalog name with its file (`systems/NAME.yaml`, `chips/NAME.yaml`): a command about one system then
+    /// reads two files instead of the whole catalog, which is most of a `predict`'s run time. References that
+    /// are files, or names the catalog lacks, load the whole catalog, so that a lookup fails naming every
+    /// known system.
     /// - Throws: ``HardwareError/catalog(_:)`` when a shipped file is broken (a packaging defect).
-    public static func builtIn() throws(HardwareError) -> HardwareCatalog {
+    public static func builtIn(only references: [String]? = nil) throws(HardwareError) -> HardwareCatalog {
         guard let root = Bundle.module.url(forResource: "Presets", withExtension: nil) else {
             throw .catalog("the Presets folder is missing from the Hardware resources")
         }
+        let chipFolder = root.appendingPathComponent("chips"), systemFolder = root.appendingPathComponent("systems")
         do {
-            let chips = try loadAll(Chip.self, from: root.appendingPathComponent("chips"), label: "chips")
-            let systems = try loadAll(SystemDescription.self, from: root.appendingPathComponent("systems"), label: "systems")
-            return HardwareCatalog(
-                chips: Dictionary(uniqueKeysWithValues: chips.map { ($0.name, $0) }),
-                systems: Dictionary(uniqueKeysWithValues: systems.map { ($0.name, $0) }))
+            if let references,
+               let systems = try load(SystemDescription.self, named: references.map { (try? splitSize($0))?.0 ?? $0 }, \.name,
+                                      from: systemFolder, label: "systems"),
+               let chips = try load(Chip.self, named: systems.compactMap { if case let .named(name) = $0.chip { name } else { nil } }, \.name,
+                                    from: chipFolder, label: "chips") {
+                return HardwareCatalog(chips: index(chips, \Chip.name), systems: index(systems, \SystemDescription.name))
+            }
+            let chips = try loadAll(Chip.self, from: chipFolder, label: "chips")
+            let systems = try loadAll(SystemDescription.self, from: systemFolder, label: "systems")
+            return HardwareCatalog(chips: index(chips, \Chip.name), systems: index(systems, \SystemDescription.name))
         } catch let error as DataFileError {
             throw .catalog(error.description)
         } catch {
@@ -34,14 +46,35 @@ public struct HardwareCatalog: Sendable {
         }
     }
 
+    private static func index<T>(_ items: [T], _ name: Swift.KeyPath<T, String>) -> [String: T] {
+        Dictionary(items.map { ($0[keyPath: name], $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
     static func loadAll<T: Decodable>(_ type: T.Type, from folder: URL, label: String) throws -> [T] {
         let names = try FileManager.default.contentsOfDirectory(atPath: folder.path)
             .filter { $0.hasSuffix(".yaml") }
             .sorted()
-        return try names.map { name in
-            let text = try DataFile.read(folder.appendingPathComponent(name).path)
-            return try DataFile.decode(type, from: text, file: "<catalog>/\(label)/\(name)")
+        return try names.map { name in try decode(type, file: name, from: folder, label: label) }
+    }
+
+    /// The entries `names` name, each from its own file; nil when one is not a catalog file name, or its file
+    /// holds an entry of another name.
+    static func load<T: Decodable>(_ type: T.Type, named names: [String], _ nameOf: Swift.KeyPath<T, String>, from folder: URL,
+                                   label: String) throws -> [T]? {
+        var entries: [T] = []
+        for name in Set(names).sorted() {
+            guard !looksLikeFile(name), !name.isEmpty, !name.hasPrefix("."),
+                  FileManager.default.fileExists(atPath: folder.appendingPathComponent("\(name).yaml").path) else { return nil }
+            let entry = try decode(type, file: "\(name).yaml", from: folder, label: label)
+            guard entry[keyPath: nameOf] == name else { return nil }
+            entries.append(entry)
         }
+        return entries
+    }
+
+    private static func decode<T: Decodable>(_ type: T.Type, file: String, from folder: URL, label: String) throws -> T {
+        let text = try DataFile.read(folder.appendingPathComponent(file).path)
+        return try DataFile.decode(type, from: text, file: "<catalog>/\(label)/\(file)")
     }
 
     public var chipNames: [String] { chips.keys.sorted() }

@@ -12,15 +12,18 @@ public struct ModelCatalog: Sendable {
         self.models = models
     }
 
-    /// The catalog shipped as resource files.
+    /// The catalog shipped as resource files; with `only`, just that model when it is a catalog name with its
+    /// file (`models/NAME.json`), so a command about one model does not read them all (anything else loads the
+    /// whole catalog, so that a lookup fails naming every known model).
     /// - Throws: ``WorkloadError/catalog(_:)`` when a shipped file is broken (a packaging defect).
-    public static func builtIn() throws(WorkloadError) -> ModelCatalog {
+    public static func builtIn(only reference: String? = nil) throws(WorkloadError) -> ModelCatalog {
         guard let root = Bundle.module.url(forResource: "Presets", withExtension: nil) else {
             throw .catalog("the Presets folder is missing from the Workload resources")
         }
         let folder = root.appendingPathComponent("models")
         do {
-            let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".json") }.sorted()
+            var names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".json") }.sorted()
+            if let reference, names.contains("\(reference).json") { names = ["\(reference).json"] }
             var models: [String: ModelArchitecture] = [:]
             for file in names {
                 let name = String(file.dropLast(".json".count))
