@@ -64,6 +64,17 @@ struct Predict: RenderingCommand {
         if other.count > 1 {
             throw ValidationError("\(phase == .decode ? "--tokens-per-chip" : "--batch-per-chip") is for \(phase == .decode ? "prefill" : "decode"); in \(phase.rawValue), give several batches with \(swept)")
         }
+        // The load comes from flags only (a deployment file holds the layout): name the flags a phase needs.
+        switch phase {
+        case .prefill:
+            if promptTokens == nil { throw ValidationError("prefill needs --prompt-tokens, the prompt length (e.g. --prompt-tokens 4096)") }
+            if tokensPerChip.isEmpty { throw ValidationError("prefill needs --tokens-per-chip, the tokens each chip takes in one batch (e.g. --tokens-per-chip 16384)") }
+        case .decode:
+            if batchPerChip.isEmpty { throw ValidationError("decode needs --batch-per-chip, the sequences on each chip (e.g. --batch-per-chip 64)") }
+            if context == nil && promptTokens == nil {
+                throw ValidationError("decode needs the context the sequences attend over: --context N, or --prompt-tokens N (with --output-tokens M, the mean context is N + M/2)")
+            }
+        }
         if let mtp, mtp < 0 { throw ValidationError("--mtp must not be negative, got \(mtp)") }
         if let mtpAcceptance, !(0...1).contains(mtpAcceptance) { throw ValidationError("--mtp-acceptance must be between 0 and 1, got \(mtpAcceptance)") }
         if mtpAcceptance != nil && mtp == nil { throw ValidationError("--mtp-acceptance needs --mtp, the draft tokens per step") }

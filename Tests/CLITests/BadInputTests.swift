@@ -100,6 +100,16 @@ struct BadInputTests {
         expectRefused(["launch"], mentioning: ["launch"])
     }
 
+    @Test("A prediction without its load names the flags the phase needs")
+    func missingLoad() {
+        let base = ["predict", "--system", "hgx-h100", "--model", "llama-3.1-8b"]
+        expectRefused(base + ["--phase", "decode", "--prompt-tokens", "1024"], mentioning: ["--batch-per-chip"])
+        expectRefused(base + ["--phase", "decode", "--batch-per-chip", "32"], mentioning: ["--context", "--prompt-tokens"])
+        expectRefused(base + ["--phase", "prefill", "--tokens-per-chip", "8192"], mentioning: ["--prompt-tokens"])
+        expectRefused(base + ["--phase", "prefill", "--prompt-tokens", "1024"], mentioning: ["--tokens-per-chip"])
+        #expect(run(base + ["--phase", "decode", "--batch-per-chip", "32", "--context", "2048"]).status == 0)
+    }
+
     @Test("A calibration profile whose dispatch cost shrinks as the expert group grows, or with no devices per chip, is refused at its line")
     func negativeExchangeGrowth() throws {
         let profile = """
