@@ -72,8 +72,10 @@ public struct PredictionReport: Sendable {
                                      transfer: .zero, latency: .zero, overhead: mtp.reduce(.zero) { $0 + $1.overhead },
                                      time: mtp.reduce(.zero) { $0 + $1.time }))
         }
-        let small = rows.filter { $0.time / step < 0.005 }
-        for cost in rows.filter({ $0.time / step >= 0.005 }).sorted(by: { $0.time > $1.time }) {
+        // Operators under 0.5% of the step are summed into one row, unless only one is (it then shows itself).
+        let minor = rows.filter { $0.time / step < 0.005 }
+        let small = minor.count > 1 ? minor : []
+        for cost in rows.filter({ $0.time / step >= 0.005 || small.isEmpty }).sorted(by: { $0.time > $1.time }) {
             table.append([cost.name, cost.block, "\(cost.calls)", Self.ms(cost.time),
                           cost.isCommunication ? "(overlaps)" : NumberText.fixed(cost.time / step * 100, decimals: 1) + "%", cost.bound])
         }
