@@ -83,7 +83,8 @@ public struct ModelReport: Sendable {
 
     func derived() -> Table {
         var table = Table(title: "Derived figures", columns: [Table.Column("figure", .left), Table.Column("value")])
-        for precision in [Precision.bf16, .fp8, .int8, .fp4] {
+        // Weights in each format with their quantisation scales: NVFP4's scale per 16, INT4's per group of 128.
+        for precision in [Precision.bf16, .fp8, .int8, .fp4, .int4] {
             table.append(["weights in \(precision.rawValue)", model.weightBytes(precision).formatted(in: "GB", decimals: 1)])
         }
         for precision in [Precision.bf16, .fp8] {

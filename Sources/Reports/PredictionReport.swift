@@ -31,7 +31,7 @@ public struct PredictionReport: Sendable {
     func summary() -> Table {
         let deployment = request.deployment
         var table = Table(
-            title: "\(request.phase.rawValue) of \(request.model.name) on \(request.system.name) (\(deployment.chips) chips, calibration \(profile.name))",
+            title: "\(request.phase.rawValue) of \(request.model.name) on \(request.system.name) (\(deployment.chips) \(deployment.chips == 1 ? "chip" : "chips"), \(request.precision.summary), calibration \(profile.name))",
             columns: [Table.Column("", .left), Table.Column("", .left)])
         switch request.phase {
         case .prefill:

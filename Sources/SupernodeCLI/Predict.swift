@@ -24,6 +24,8 @@ struct Predict: RenderingCommand {
     @Option(name: .customLong("kv-cache"), help: "KV-cache precision.") var kvCache: String = "bf16"
     @Option(name: .customLong("expert-precision"), help: "Precision of the MoE experts' GEMMs and dispatched tokens, when it differs from --precision (e.g. fp4 experts with fp8 attention).")
     var expertPrecision: String?
+    @Option(name: .long, help: "Storage format of the weights when narrower than --precision: weight-only quantisation (int4 with --precision bf16 is W4A16, int8 is W8A16).")
+    var weights: String?
 
     @Option(name: .long, help: "A deployment file (YAML or JSON, the validation format's deployment mapping); flags override it.")
     var deployment: String?
@@ -113,7 +115,8 @@ struct Predict: RenderingCommand {
             layout.attention = AttentionLayout(kind: kind, degree: layout.chips * perChip)
         }
         let precisions = PrecisionSettings(compute: try parsePrecision(precision, flag: "--precision"), kvCache: try parsePrecision(kvCache, flag: "--kv-cache"),
-                                           experts: try expertPrecision.map { try parsePrecision($0, flag: "--expert-precision") })
+                                           experts: try expertPrecision.map { try parsePrecision($0, flag: "--expert-precision") },
+                                           weights: try weights.map { try parsePrecision($0, flag: "--weights") })
         let load = Load(batchPerChip: batchPerChip.first, promptTokens: promptTokens, outputTokens: outputTokens, contextTokens: context,
                         tokensPerChip: tokensPerChip.first)
         let phase = Phase(rawValue: self.phase.rawValue)!

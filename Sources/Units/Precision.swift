@@ -2,7 +2,7 @@ import Foundation
 
 /// A number format that weights, activations or a chip's arithmetic use.
 public enum Precision: String, Sendable, Hashable, Codable, CaseIterable, CustomStringConvertible {
-    case fp32, tf32, bf16, fp16, fp8, int8, fp4
+    case fp32, tf32, bf16, fp16, fp8, int8, fp4, int4
 
     /// Storage size of one element.
     public var bytesPerElement: Double {
@@ -10,12 +10,23 @@ public enum Precision: String, Sendable, Hashable, Codable, CaseIterable, Custom
         case .fp32, .tf32: 4
         case .bf16, .fp16: 2
         case .fp8, .int8: 1
-        case .fp4: 0.5
+        case .fp4, .int4: 0.5
+        }
+    }
+
+    /// Storage size of one weight with its share of the quantisation scales: INT4 weights carry a 2-byte
+    /// scale per group of 128 (AWQ's and GPTQ's default group size), NVFP4 a 1-byte scale per 16; FP8 and
+    /// INT8 scales (per channel or per 128 x 128 block) are too few to count.
+    public var weightBytesPerElement: Double {
+        switch self {
+        case .int4: bytesPerElement + 2.0 / 128
+        case .fp4: bytesPerElement + 1.0 / 16
+        default: bytesPerElement
         }
     }
 
     /// Whether the format is an integer format (rates are then quoted in OPS rather than FLOPS).
-    public var isInteger: Bool { self == .int8 }
+    public var isInteger: Bool { self == .int8 || self == .int4 }
 
     public var description: String { rawValue }
 
@@ -41,6 +52,7 @@ public enum Precision: String, Sendable, Hashable, Codable, CaseIterable, Custom
         case "float16", "half": return .fp16
         case "float8", "float8e4m3", "fp8e4m3", "e4m3", "float8e5m2", "fp8e5m2": return .fp8
         case "w8a8": return .int8
+        case "uint4", "w4a4": return .int4
         case "float4", "nvfp4", "mxfp4": return .fp4
         default: throw PrecisionParseError(text: text)
         }

@@ -109,6 +109,8 @@ struct PredictTests {
         (["--batch-per-chip", "100000"], "Does not fit in memory"),
         (["--chips", "0"], "--chips must be positive"),
         (["--expert-load", "0.8"], "expert_load must be at least 1 (the busiest expert rank's load over the mean), got 0.8"),
+        (["--weights", "int8"], "weights stored in int8 are not narrower than the int8 they compute in"),
+        (["--weights", "int3"], "--weights: Unknown precision 'int3'"),
     ])
     func badInput(extra: [String], message: String) {
         // A flag given again replaces its value in `decode`; batch sizes accumulate, so theirs is swapped in place.
@@ -122,6 +124,22 @@ struct PredictTests {
         #expect(outcome.status == 2)
         #expect(outcome.output.isEmpty)
         #expect(outcome.errorOutput.contains(message), "\(outcome.errorOutput)")
+    }
+
+    @Test("Weight-only quantisation: --weights int4 on BF16 compute fits Llama-3.1-70B on one H100, says so in the title and records it in JSON")
+    func weightOnly() throws {
+        let base = ["predict", "--system", "hgx-h100", "--model", "llama-3.1-70b", "--phase", "decode", "--chips", "1",
+                    "--batch-per-chip", "1", "--context", "2048"]
+        #expect(run(base).status == 2)
+        let outcome = run(base + ["--weights", "int4"])
+        #expect(outcome.status == 0, "\(outcome.errorOutput)")
+        #expect(outcome.output.hasPrefix("decode of llama-3.1-70b on hgx-h100 (1 chip, bf16 with int4 weights, calibration h200-pytorch)"))
+        let json = run(base + ["--weights", "int4", "--format", "json"])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any])
+        let inputs = try #require(object["inputs"] as? [String: Any])
+        let precision = try #require(inputs["precision"] as? [String: Any])
+        #expect(precision["weights"] as? String == "int4")
+        #expect(precision["compute"] as? String == "bf16")
     }
 
     @Test("validate: status 0 only when every supported case agrees, 1 otherwise; a bad file is status 2")

@@ -202,4 +202,30 @@ struct LayerWorkTests {
         let routerBytes: Double = 16 * 4 * 2 + 5 * (16 + 4) * 2
         #expect(router.bytes == routerBytes)
     }
+
+    @Test("Weight-only INT4: GEMMs read 0.5 bytes a weight plus a 2-byte scale per 128, activations stay BF16; the LM head keeps BF16")
+    func weightOnly() throws {
+        let model = try grouped()
+        var int4 = work(model, .decode)
+        int4.weightPrecision = .int4
+        let stored = 0.5 + 2.0 / 128
+        let qkv = try kernel(int4.attention(tokens: 8, sequences: 8, context: 100), "qkv projection")
+        #expect(qkv.precision == .bf16)
+        #expect(qkv.flops == 131_072)
+        #expect(qkv.bytes == 64 * 128 * stored + (8 * 64 + 8 * 128) * 2)
+        let down = try kernel(int4.denseFFN(tokens: 8), "FFN down")
+        #expect(down.bytes == 128 * 64 * stored + (8 * 128 + 8 * 64) * 2)
+        // The LM head: 64 x 100 in BF16 whatever the weights.
+        #expect(try int4.lmHead("LM head", tokens: 4).bytes == (64 * 100 + 4 * 64 + 4 * 100) * 2)
+        // Experts too, when they compute wider than the weights.
+        var moe = work(try latent(), .decode)
+        moe.weightPrecision = .int4
+        let gateUp = try kernel(moe.experts("routed experts", tokens: 3, slots: 4), "routed experts gate and up")
+        let touched = 4 * (1 - 0.75 * 0.75 * 0.75)
+        #expect(gateUp.bytes.isApproximatelyEqual(to: touched * 16 * 16 * stored + 3 * (16 + 16) * 2, relativeTolerance: 1e-12))
+        // Weights no narrower than the compute format change nothing.
+        var same = work(model, .decode)
+        same.weightPrecision = .bf16
+        #expect(try kernel(same.attention(tokens: 8, sequences: 8, context: 100), "qkv projection").bytes == (64 * 128 + 8 * 64 + 8 * 128) * 2)
+    }
 }

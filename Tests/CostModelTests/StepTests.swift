@@ -158,9 +158,10 @@ struct StepTests {
         #expect(time(b, "routed experts gate and up") < time(a, "routed experts gate and up"))
         #expect(time(b, "dispatch") < time(a, "dispatch"))
         #expect(time(a, "combine") == time(b, "combine"))
-        // Weights: 58 MoE layers x (4 routed slots + 1 shared) x 44.04M parameters, half a byte less each.
+        // Weights: 58 MoE layers x (4 routed slots + 1 shared) x 44.04M parameters, each half a byte less but
+        // for NVFP4's 1-byte scale per 16.
         let model = try models().model("deepseek-r1")
-        let saved = 58 * 5 * model.expertParameters * 0.5
+        let saved = 58 * 5 * model.expertParameters * (1 - 0.5 - 1.0 / 16)
         #expect((a.memory.weights.bytes - b.memory.weights.bytes).isApproximatelyEqual(to: saved, relativeTolerance: 1e-9))
         // A chip without FP4 arithmetic refuses FP4 experts.
         var ascend = try cloudMatrixDecode()
@@ -406,6 +407,61 @@ struct StepTests {
         wide.deployment = Deployment(chips: 16, tensorParallel: 16)
         let replicated: Double = 512 * 2048 * 80 * 2 * 128 * 2
         #expect(try predict(wide).memory.kvCache.bytes.isApproximatelyEqual(to: replicated, relativeTolerance: 1e-12))
+    }
+
+    @Test("Weight-only INT4 (W4A16): Llama-3.1-70B's layers at 0.5 bytes a weight plus a scale per 128 on one H100, the embedding and head in BF16; decode faster, compute-bound prefill the same")
+    func weightOnlyQuantisation() throws {
+        var w4 = try llamaDecode()
+        w4.deployment = Deployment(chips: 1)
+        w4.precision = PrecisionSettings(compute: .bf16, weights: .int4)
+        w4.load = Load(batchPerChip: 1, contextTokens: 2048)
+        let prediction = try predict(w4)
+        let d = 8192.0
+        let layer = 2 * d * d + 2 * d * 1024 + 3 * d * 28672
+        let vocabulary = 2 * 128_256 * d * 2
+        #expect(prediction.memory.weights.bytes.isApproximatelyEqual(to: 80 * layer * (0.5 + 2.0 / 128) + vocabulary, relativeTolerance: 1e-12))
+        // BF16 weights (141 GB) do not fit one 80 GB H100.
+        var bf16 = w4
+        bf16.precision = PrecisionSettings(compute: .bf16)
+        #expect(throws: CostModelError.self) { try predict(bf16) }
+        // Over TP4 both fit: decode of one sequence streams the weights, whose bytes set the GEMMs' memory time
+        // (a quarter of 8,192 x 57,344 weights, and the group's 4 rows in and out: one sequence a chip); prefill
+        // at 16K tokens a chip is compute-bound, the same FLOPs in BF16 either way.
+        w4.deployment = Deployment(chips: 4, tensorParallel: 4)
+        bf16.deployment = w4.deployment
+        let fast = try predict(w4), slow = try predict(bf16)
+        func cost(_ p: StepPrediction, _ name: String) throws -> OperatorCost { try #require(p.operators.first { $0.name == name }) }
+        func gemm(_ p: StepPrediction, _ name: String) -> Double { (try? cost(p, name).time.seconds) ?? -1 }
+        let weights = d * 57_344 / 4, rows = 4 * (d + 57_344 / 4)
+        let bytesRatio = (weights * (0.5 + 2.0 / 128) + rows * 2) / (weights * 2 + rows * 2)
+        let memoryRatio = try cost(fast, "FFN gate and up").memory / cost(slow, "FFN gate and up").memory
+        #expect(memoryRatio.isApproximatelyEqual(to: bytesRatio, relativeTolerance: 1e-9))
+        #expect(fast.stepTime < slow.stepTime)
+        w4.phase = .prefill
+        w4.load = Load(promptTokens: 4096, tokensPerChip: 16384)
+        bf16.phase = .prefill
+        bf16.load = w4.load
+        let prefillW4 = try predict(w4), prefillBF16 = try predict(bf16)
+        #expect(gemm(prefillW4, "FFN gate and up") == gemm(prefillBF16, "FFN gate and up"))
+        #expect(prefillW4.stepTime <= prefillBF16.stepTime)
+        #expect(prefillW4.stepTime.seconds > 0.97 * prefillBF16.stepTime.seconds)
+    }
+
+    @Test("Weights no narrower than the compute format are refused, and INT4 arithmetic on a chip without it says how to ask for weight-only INT4")
+    func weightOnlyRefusals() throws {
+        var fp8 = try llamaDecode()
+        fp8.precision = PrecisionSettings(compute: .fp8, weights: .fp8)
+        #expect(throws: CostModelError.self) { try predict(fp8) }
+        do { _ = try predict(fp8) } catch { #expect("\(error)".contains("not narrower than the fp8")) }
+        var int4 = try llamaDecode()
+        int4.precision = PrecisionSettings(compute: .int4)
+        do {
+            _ = try predict(int4)
+            Issue.record("INT4 arithmetic accepted on an H100")
+        } catch {
+            #expect("\(error)".contains("h100-sxm has no int4 arithmetic"))
+            #expect("\(error)".contains("--weights int4"))
+        }
     }
 
     @Test("Activation memory by hand: DeepSeek-V3 prefill, 8,192 tokens per micro-batch, the MoE block largest")

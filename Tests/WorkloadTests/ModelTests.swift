@@ -150,7 +150,9 @@ struct ModelCatalogTests {
         let model = try models().model(name)
         #expect(model.weightBytes(.bf16).bytes.isApproximatelyEqual(to: 2 * model.parameters.total))
         #expect(model.weightBytes(.fp8).bytes.isApproximatelyEqual(to: model.parameters.total))
-        #expect(model.weightBytes(.fp4).bytes.isApproximatelyEqual(to: model.parameters.total / 2))
+        // The 4-bit formats carry their scales: NVFP4 a byte per 16 weights, INT4 2 bytes per group of 128.
+        #expect(model.weightBytes(.fp4).bytes.isApproximatelyEqual(to: model.parameters.total * (0.5 + 1.0 / 16)))
+        #expect(model.weightBytes(.int4).bytes.isApproximatelyEqual(to: model.parameters.total * (0.5 + 2.0 / 128)))
     }
 
     @Test("FLOPs per token grow with context and start at twice the active matmul weights", arguments: [

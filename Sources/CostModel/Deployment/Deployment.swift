@@ -118,16 +118,38 @@ public struct PrecisionSettings: Sendable, Hashable, Codable {
     /// Format of the MoE experts' GEMMs and of the tokens dispatched to them, when it differs from `compute`
     /// (NVFP4 experts with FP8 attention, as NVIDIA's and SGLang's DeepSeek checkpoints for Blackwell run).
     public var experts: Precision?
+    /// Storage format of the weights when it is narrower than the format they compute in: weight-only
+    /// quantisation (`int4` with BF16 compute is AWQ's and GPTQ's W4A16; `int8` with BF16 is W8A16). The
+    /// GEMMs read the weights at this size, scales included, and compute in `compute` (the experts in
+    /// `experts`); the embedding, LM head and router keep theirs.
+    public var weights: Precision?
 
-    public init(compute: Precision, kvCache: Precision? = nil, experts: Precision? = nil) {
+    public init(compute: Precision, kvCache: Precision? = nil, experts: Precision? = nil, weights: Precision? = nil) {
         self.compute = compute
         self.kvCache = kvCache
         self.experts = experts
+        self.weights = weights
     }
 
     public var cache: Precision { kvCache ?? .bf16 }
     /// The experts' format: `experts`, or `compute` when not set.
     public var expert: Precision { experts ?? compute }
+
+    /// The formats in words, for report titles: "int8", "fp8, experts fp4, KV fp8", "bf16 with int4 weights".
+    public var summary: String {
+        var text = compute.rawValue
+        if let weights { text += " with \(weights.rawValue) weights" }
+        if let experts, experts != compute { text += ", experts \(experts.rawValue)" }
+        if cache != .bf16 { text += ", KV \(cache.rawValue)" }
+        return text
+    }
+
+    /// Bytes of one stored weight of a GEMM that computes in `format`: the `weights` format (with its scales)
+    /// where it is narrower, the compute format's otherwise.
+    public func storedWeightBytes(computingIn format: Precision) -> Double {
+        if let weights, weights.bytesPerElement < format.bytesPerElement { return weights.weightBytesPerElement }
+        return format.weightBytesPerElement
+    }
 }
 
 /// A deployment file's own ranges, checked where it is read so that a bad value is named with its line; what

@@ -24,18 +24,25 @@ struct LayerWork {
     var expertBlockRows: Double = 1
     /// Format of the experts' GEMMs and their inputs, when it differs from `compute`.
     var expertPrecision: Precision? = nil
+    /// Storage format of weight-only quantised weights (``PrecisionSettings/weights``).
+    var weightPrecision: Precision? = nil
 
     var d: Double { Double(model.hiddenSize) }
-    var weightBytes: Double { compute.bytesPerElement }
+    /// Bytes of one stored weight of a GEMM computing in `format` (``PrecisionSettings/storedWeightBytes(computingIn:)``).
+    func storedWeightBytes(_ format: Precision) -> Double {
+        PrecisionSettings(compute: compute, weights: weightPrecision).storedWeightBytes(computingIn: format)
+    }
     /// The format activations move in between kernels and attention computes in: FP32 when the GEMMs are
     /// FP32, BF16 otherwise.
     var activation: Precision { compute == .fp32 ? .fp32 : .bf16 }
     var activationBytes: Double { activation.bytesPerElement }
 
-    /// A weight GEMM of `rows` x `inner` by `inner` x `outer` in the compute precision.
-    func gemm(_ name: String, rows: Double, inner: Double, outer: Double, precision: Precision? = nil) -> Kernel {
+    /// A weight GEMM of `rows` x `inner` by `inner` x `outer` in the compute precision, its weights stored
+    /// weight-only quantised where the deployment says so and `quantised` (the LM head is not).
+    func gemm(_ name: String, rows: Double, inner: Double, outer: Double, precision: Precision? = nil, quantised: Bool = true) -> Kernel {
         let format = precision ?? compute
-        let bytes = inner * outer * format.bytesPerElement + rows * (inner + outer) * activationBytes
+        let stored = quantised ? storedWeightBytes(format) : format.weightBytesPerElement
+        let bytes = inner * outer * stored + rows * (inner + outer) * activationBytes
         return Kernel(name, .gemm, precision: format, flops: 2 * rows * inner * outer, bytes: bytes,
                       blockScaled: model.blockScaledPrecision == format)
     }
@@ -91,8 +98,8 @@ struct LayerWork {
     func lmHead(_ name: String, tokens t: Double) -> Kernel {
         let vocabulary = Double(model.vocabSize)
         return vocabularyParallel
-            ? gemm(name, rows: t * Double(headParallel), inner: d, outer: vocabulary / Double(headParallel), precision: activation)
-            : gemm(name, rows: t, inner: d, outer: vocabulary, precision: activation)
+            ? gemm(name, rows: t * Double(headParallel), inner: d, outer: vocabulary / Double(headParallel), precision: activation, quantised: false)
+            : gemm(name, rows: t, inner: d, outer: vocabulary, precision: activation, quantised: false)
     }
 
     /// Bytes of the logits a vocabulary-parallel head gathers for `t` tokens' rows (every row's whole
@@ -219,7 +226,7 @@ struct LayerWork {
         guard let moe = model.moe, r > 0 else { return [] }
         let i = Double(moe.expertIntermediateSize)
         let slots = Self.touchedExperts(slots: slots, copies: r)
-        let format = expertFormat, q = expertQuantizedBytes, w = format.bytesPerElement
+        let format = expertFormat, q = expertQuantizedBytes, w = storedWeightBytes(format)
         let permute = Kernel("\(name) permutation", .elementwise, precision: .bf16, flops: 0, bytes: r * d * 2 * q)
         let blockScaled = model.blockScaledPrecision == format
         let rows = Self.paddedRows(copies: r, experts: slots, blockRows: expertBlockRows)

@@ -55,7 +55,7 @@ public enum OperatingPoint {
         }
         let compute: Precision = [Precision.fp8, .int8].first(where: priced) ?? .bf16
         let experts = expertPrecision.flatMap { wanted in model.moe != nil && wanted != compute && priced(wanted) ? wanted : nil }
-        let expertBytes = (experts ?? compute).bytesPerElement
+        let expertBytes = (experts ?? compute).weightBytesPerElement
         let mtp = model.mtpLayers > 0 ? MultiTokenPrediction(draftTokens: 1, acceptance: mtpAcceptance) : nil
         var deployment: Deployment
         var summary: String
@@ -76,7 +76,7 @@ public enum OperatingPoint {
             let parameters = model.parameters
             func weights(_ size: Int) -> Double {
                 let perSlot = parameters.routedExperts / Double(moe.routedExperts)
-                return (parameters.total - parameters.routedExperts) * compute.bytesPerElement + perSlot * Double(slots / size) * expertBytes
+                return (parameters.total - parameters.routedExperts) * compute.weightBytesPerElement + perSlot * Double(slots / size) * expertBytes
             }
             var ranks = domainGroup
             if weights(ranks) > rankMemory / 2 {
@@ -99,7 +99,7 @@ public enum OperatingPoint {
                 size <= domainRanks && heads % size == 0 && kvHeads % size == 0 && size % perChip == 0
             }
             let sizes = (0...16).map { 1 << $0 }.filter(divides)
-            let weights = model.parameters.total * compute.bytesPerElement
+            let weights = model.parameters.total * compute.weightBytesPerElement
             let rankMemory = system.chip.memory.capacity.bytes / Double(perChip)
             let tp = sizes.first { weights / Double($0) <= rankMemory / 2 } ?? sizes.last ?? 1
             deployment = Deployment(chips: max(tp / perChip, 1), ranksPerChip: perChip, tensorParallel: tp, microbatches: 1, mtp: mtp)

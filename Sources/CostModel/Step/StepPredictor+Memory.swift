@@ -26,7 +26,8 @@ extension StepPredictor {
     static func footprint(request: StepRequest, layout: Layout, rank: RankHardware, work: LayerWork, tokens: Double, sequences: Double,
                           maxContext: Double, mbTokens: Double) -> MemoryFootprint {
         let model = request.model
-        let weightBytes = request.precision.compute.bytesPerElement
+        let weightBytes = request.precision.storedWeightBytes(computingIn: request.precision.compute)
+        let routerBytes = request.precision.compute.weightBytesPerElement
         let tp = Double(layout.headParallel)
         let attentionWeights = model.attentionParametersPerLayer / tp * weightBytes
         let denseWeights = model.denseFFNParametersPerLayer / Double(layout.ffnParallel) * weightBytes
@@ -34,7 +35,8 @@ extension StepPredictor {
         var moeWeights = 0.0
         if let moe = model.moe {
             let slots = Double(layout.slotsPerRank) + (layout.sharedRanks > 0 ? 0 : Double(moe.sharedExperts))
-            moeWeights = slots * model.expertParameters * request.precision.expert.bytesPerElement + model.routerParametersPerLayer * weightBytes
+            moeWeights = slots * model.expertParameters * request.precision.storedWeightBytes(computingIn: request.precision.expert)
+                + model.routerParametersPerLayer * routerBytes
         }
         var weights = Double(model.layers) * attentionWeights + Double(model.denseLayerCount) * denseWeights + Double(model.moeLayerCount) * moeWeights
         weights += (model.parameters.embedding + model.parameters.outputHead) * 2 / (work.vocabularyParallel ? tp : 1)

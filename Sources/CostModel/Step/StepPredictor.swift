@@ -34,7 +34,11 @@ public enum StepPredictor {
         let rank = RankHardware(system: request.system, ranksPerChip: layout.ranksPerChip, profile: profile)
         let compute = request.precision.compute
         for format in [compute, request.precision.expert] where request.system.chip.peak(format) == nil {
-            throw .precision("\(request.system.chip.name) has no \(format.rawValue) arithmetic; it supports \(request.system.chip.peak.supported.map(\.rawValue).joined(separator: ", "))")
+            let weightOnly = format == .int4 || format == .int8 ? "; weights stored in \(format.rawValue) and computed in a wider format are weight-only quantisation: give \(format.rawValue) as the weights' format (--weights \(format.rawValue), or precision.weights in a file)" : ""
+            throw .precision("\(request.system.chip.name) has no \(format.rawValue) arithmetic; it supports \(request.system.chip.peak.supported.map(\.rawValue).joined(separator: ", "))\(weightOnly)")
+        }
+        if let weights = request.precision.weights, weights.bytesPerElement >= compute.bytesPerElement {
+            throw .precision("weights stored in \(weights.rawValue) are not narrower than the \(compute.rawValue) they compute in; weight-only quantisation stores them narrower (int4 or int8 weights with bf16 or fp16 compute), or leave the weights' format out")
         }
 
         // Work per rank.
@@ -81,7 +85,8 @@ public enum StepPredictor {
 
         let work = LayerWork(model: model, phase: request.phase, compute: compute, cache: request.precision.cache,
                              attentionKind: layout.attentionKind, headParallel: layout.headParallel, ffnParallel: layout.ffnParallel,
-                             expertBlockRows: Double(profile.expertBlockRows ?? 1), expertPrecision: request.precision.experts)
+                             expertBlockRows: Double(profile.expertBlockRows ?? 1), expertPrecision: request.precision.experts,
+                             weightPrecision: request.precision.weights)
 
         // A batch that does not fit is refused before anything is priced.
         let memory = footprint(request: request, layout: layout, rank: rank, work: work, tokens: tokens, sequences: sequences,

@@ -68,9 +68,10 @@ public struct PeakRates: Sendable, Hashable, Codable {
     public var fp8: FLOPRate?
     public var int8: FLOPRate?
     public var fp4: FLOPRate?
+    public var int4: FLOPRate?
 
     public init(fp32: FLOPRate? = nil, tf32: FLOPRate? = nil, bf16: FLOPRate? = nil, fp16: FLOPRate? = nil,
-                fp8: FLOPRate? = nil, int8: FLOPRate? = nil, fp4: FLOPRate? = nil) {
+                fp8: FLOPRate? = nil, int8: FLOPRate? = nil, fp4: FLOPRate? = nil, int4: FLOPRate? = nil) {
         self.fp32 = fp32
         self.tf32 = tf32
         self.bf16 = bf16
@@ -78,6 +79,7 @@ public struct PeakRates: Sendable, Hashable, Codable {
         self.fp8 = fp8
         self.int8 = int8
         self.fp4 = fp4
+        self.int4 = int4
     }
 
     public subscript(precision: Precision) -> FLOPRate? {
@@ -90,6 +92,7 @@ public struct PeakRates: Sendable, Hashable, Codable {
             case .fp8: fp8
             case .int8: int8
             case .fp4: fp4
+            case .int4: int4
             }
         }
         set {
@@ -101,6 +104,7 @@ public struct PeakRates: Sendable, Hashable, Codable {
             case .fp8: fp8 = newValue
             case .int8: int8 = newValue
             case .fp4: fp4 = newValue
+            case .int4: int4 = newValue
             }
         }
     }

@@ -132,9 +132,10 @@ extension ModelArchitecture {
         activeParameters - parameters.embedding - parameters.norms
     }
 
-    /// Bytes of all main-model weights stored in `precision`.
+    /// Bytes of all main-model weights stored in `precision`, quantisation scales included
+    /// (``Units/Precision/weightBytesPerElement``).
     public func weightBytes(_ precision: Precision) -> Bytes {
-        Bytes(parameters.total * precision.bytesPerElement)
+        Bytes(parameters.total * precision.weightBytesPerElement)
     }
 
     /// Forward FLOPs for one token that attends over `contextLength` tokens (itself included).
