@@ -57,6 +57,10 @@ public struct ModelReport: Sendable {
             table.append(["context window", "not stated (no max_position_embeddings)"])
         }
         if model.mtpLayers > 0 { table.append(["multi-token prediction", "\(model.mtpLayers) module(s)"]) }
+        if let block = model.blockScaledPrecision { table.append(["checkpoint", "\(block.rawValue), block-wise scales"]) }
+        if let stored = model.quantizedWeights {
+            table.append(["checkpoint", "\(stored.rawValue) weights only (AWQ/GPTQ), computed wider"])
+        }
         if let source = model.source { table.append(["source", source]) }
         return table
     }

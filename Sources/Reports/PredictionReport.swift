@@ -31,7 +31,7 @@ public struct PredictionReport: Sendable {
     func summary() -> Table {
         let deployment = request.deployment
         var table = Table(
-            title: "\(request.phase.rawValue) of \(request.model.name) on \(request.system.name) (\(deployment.chips) \(deployment.chips == 1 ? "chip" : "chips"), \(request.precision.summary), calibration \(profile.name))",
+            title: "\(request.phase.rawValue) of \(request.model.name) on \(request.system.name) (\(deployment.chips) \(deployment.chips == 1 ? "chip" : "chips"), \(request.precision.resolved(for: request.model).summary), calibration \(profile.name))",
             columns: [Table.Column("", .left), Table.Column("", .left)])
         switch request.phase {
         case .prefill:
@@ -120,7 +120,7 @@ public struct PredictionReport: Sendable {
     /// The inputs as resolved, for the JSON forms.
     static func inputs(request: StepRequest, profile: CalibrationProfile) -> PredictionDocument.Inputs {
         .init(system: request.system.name, nodes: request.system.nodes, model: request.model.name, phase: request.phase.rawValue,
-              precision: request.precision, deployment: request.deployment, load: request.load, calibration: profile.name)
+              precision: request.precision.resolved(for: request.model), deployment: request.deployment, load: request.load, calibration: profile.name)
     }
 
     public var document: PredictionDocument {

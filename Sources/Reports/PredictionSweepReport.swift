@@ -47,7 +47,7 @@ public struct PredictionSweepReport: Sendable {
         columns += [Table.Column("tokens/s per chip"), Table.Column("exposed comm ms"), Table.Column("GB per rank"),
                     Table.Column("", .left)]
         var table = Table(
-            title: "\(request.phase.rawValue) of \(request.model.name) on \(request.system.name) (\(deployment.chips) \(deployment.chips == 1 ? "chip" : "chips"), \(request.precision.summary), calibration \(profile.name))",
+            title: "\(request.phase.rawValue) of \(request.model.name) on \(request.system.name) (\(deployment.chips) \(deployment.chips == 1 ? "chip" : "chips"), \(request.precision.resolved(for: request.model).summary), calibration \(profile.name))",
             columns: columns)
         let best = self.best
         var refusals: [String] = []

@@ -447,6 +447,24 @@ struct StepTests {
         #expect(prefillW4.stepTime.seconds > 0.97 * prefillBF16.stepTime.seconds)
     }
 
+    @Test("An AWQ checkpoint's INT4 weights are the weights' format unless the request gives one or computes no wider")
+    func checkpointWeights() throws {
+        var request = try llamaDecode()
+        request.deployment = Deployment(chips: 1)
+        request.precision = PrecisionSettings(compute: .bf16)
+        request.load = Load(batchPerChip: 1, contextTokens: 2048)
+        var explicit = request
+        explicit.precision.weights = .int4
+        request.model.quantizedWeights = .int4
+        #expect(try predict(request) == (try predict(explicit)))
+        #expect(request.precision.resolved(for: request.model) == explicit.precision)
+        // Asked for INT8 weights, the request's format wins; computing in INT4 (W4A4), nothing is narrower.
+        request.precision.weights = .int8
+        #expect(request.precision.resolved(for: request.model).weights == .int8)
+        request.precision = PrecisionSettings(compute: .int4)
+        #expect(request.precision.resolved(for: request.model).weights == nil)
+    }
+
     @Test("Weights no narrower than the compute format are refused, and INT4 arithmetic on a chip without it says how to ask for weight-only INT4")
     func weightOnlyRefusals() throws {
         var fp8 = try llamaDecode()

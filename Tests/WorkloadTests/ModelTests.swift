@@ -74,13 +74,32 @@ struct ModelCatalogTests {
         var config = small("llama")
         config.quantizationConfig = .init(quantMethod: "fp8", weightBlockSize: [128, 128])
         #expect(try ModelCatalog.model(inline: config, name: "small").blockScaledPrecision == .fp8)
-        config.quantizationConfig = .init(quantMethod: "gptq")
+        config.quantizationConfig = .init(quantMethod: "gptq", bits: 4)
         #expect(try ModelCatalog.model(inline: config, name: "small").blockScaledPrecision == nil)
         config.quantizationConfig = .init(quantMethod: "fp8", weightBlockSize: [128])
         #expect {
             try ModelCatalog.model(inline: config, name: "small")
         } throws: { error in
             "\(error)".contains("quantization_config.weight_block_size")
+        }
+    }
+
+    @Test("A weight-only quantised checkpoint (AWQ, GPTQ) is read from quant_method and bits; other bit widths are refused naming the field")
+    func weightOnlyCheckpoint() throws {
+        #expect(try models().model("llama-3.1-70b").quantizedWeights == nil)
+        #expect(try models().model("deepseek-r1").quantizedWeights == nil)
+        var config = small("llama")
+        for (method, bits, stored) in [("awq", 4, Precision.int4), ("GPTQ", 8, .int8), ("awq_marlin", 4, .int4), ("gptq_marlin", 4, .int4)] {
+            config.quantizationConfig = .init(quantMethod: method, bits: bits)
+            #expect(try ModelCatalog.model(inline: config, name: "small").quantizedWeights == stored)
+        }
+        for (bits, message) in [(3, "3-bit awq weights are not modelled"), (nil, "needs bits (4 or 8)")] as [(Int?, String)] {
+            config.quantizationConfig = .init(quantMethod: "awq", bits: bits)
+            #expect {
+                try ModelCatalog.model(inline: config, name: "small")
+            } throws: { error in
+                "\(error)".contains("quantization_config.bits") && "\(error)".contains(message)
+            }
         }
     }
 

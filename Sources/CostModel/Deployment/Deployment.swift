@@ -1,5 +1,6 @@
 import DataFiles
 import Units
+import Workload
 
 /// How a model is laid out on a system: chips, ranks, parallel degrees, micro-batches, MTP, expert balance.
 ///
@@ -134,6 +135,16 @@ public struct PrecisionSettings: Sendable, Hashable, Codable {
     public var cache: Precision { kvCache ?? .bf16 }
     /// The experts' format: `experts`, or `compute` when not set.
     public var expert: Precision { experts ?? compute }
+
+    /// These settings with the model's checkpoint format: a weight-only quantised checkpoint
+    /// (``Workload/ModelArchitecture/quantizedWeights``) stores its weights in that format, unless `weights` is
+    /// given or the compute format is no wider.
+    public func resolved(for model: ModelArchitecture) -> PrecisionSettings {
+        guard weights == nil, let stored = model.quantizedWeights, stored.bytesPerElement < compute.bytesPerElement else { return self }
+        var settings = self
+        settings.weights = stored
+        return settings
+    }
 
     /// The formats in words, for report titles: "int8", "fp8, experts fp4, KV fp8", "bf16 with int4 weights".
     public var summary: String {

@@ -29,6 +29,7 @@ public enum StepPredictor {
     public static func predict(_ request: StepRequest, profile: CalibrationProfile) throws(CostModelError) -> StepPrediction {
         var request = request
         if request.deployment.ranksPerChip == nil { request.deployment.ranksPerChip = profile.devicesPerChip ?? 1 }
+        request.precision = request.precision.resolved(for: request.model)
         let model = request.model
         let layout = try Layout(deployment: request.deployment, model: model, system: request.system)
         let rank = RankHardware(system: request.system, ranksPerChip: layout.ranksPerChip, profile: profile)

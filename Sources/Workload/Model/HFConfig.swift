@@ -83,10 +83,13 @@ public struct HFConfig: Sendable, Hashable, Codable {
         public var quantMethod: String?
         /// Rows and columns of weight sharing one scale (fine-grained, block-wise scaling), when given.
         public var weightBlockSize: [Int]?
+        /// Bits per weight of a weight-only quantised checkpoint (AWQ, GPTQ: 4 or 8).
+        public var bits: Int?
 
-        public init(quantMethod: String? = nil, weightBlockSize: [Int]? = nil) {
+        public init(quantMethod: String? = nil, weightBlockSize: [Int]? = nil, bits: Int? = nil) {
             self.quantMethod = quantMethod
             self.weightBlockSize = weightBlockSize
+            self.bits = bits
         }
     }
 }

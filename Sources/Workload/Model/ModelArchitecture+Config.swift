@@ -136,7 +136,8 @@ extension ModelArchitecture {
             mtpLayers: family == .deepseekV3 ? (config.numNextnPredictLayers ?? 0) : 0,
             source: config._supernodeSource ?? config._nameOrPath,
             blockScaledPrecision: try Self.blockScaledPrecision(config.quantizationConfig, name: name),
-            contextWindow: try Self.contextWindow(config, name: name))
+            contextWindow: try Self.contextWindow(config, name: name),
+            quantizedWeights: try Self.quantizedWeights(config.quantizationConfig, name: name))
     }
 
     /// ``contextWindow`` from `max_position_embeddings` (or GPT-2's `n_positions`) and `rope_scaling`; nil
@@ -168,6 +169,21 @@ extension ModelArchitecture {
                            reason: "'\(config.quantMethod ?? "")' is not a precision supernode knows (\(Precision.allCases.map(\.rawValue).joined(separator: ", ")))")
         }
         return precision
+    }
+
+    /// The weights' format of a weight-only quantised checkpoint: AWQ's and GPTQ's `quant_method` (and their
+    /// Marlin-kernel spellings) with `bits` 4 or 8; nil for other checkpoints.
+    static func quantizedWeights(_ config: HFConfig.QuantizationConfig?, name: String) throws(WorkloadError) -> Precision? {
+        guard let config, let method = config.quantMethod?.lowercased(),
+              ["awq", "gptq", "awq_marlin", "gptq_marlin", "marlin"].contains(method) else { return nil }
+        switch config.bits {
+        case 4: return .int4
+        case 8: return .int8
+        case let bits?:
+            throw .invalid(model: name, field: "quantization_config.bits", reason: "\(bits)-bit \(method) weights are not modelled; 4 (int4) and 8 (int8) are")
+        case nil:
+            throw .invalid(model: name, field: "quantization_config.bits", reason: "a \(method) checkpoint needs bits (4 or 8)")
+        }
     }
 
     static func family(of config: HFConfig, name: String) throws(WorkloadError) -> Family {

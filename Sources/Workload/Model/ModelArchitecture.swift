@@ -28,6 +28,10 @@ public struct ModelArchitecture: Sendable, Hashable, Codable {
     /// scaling `factor` x `max_position_embeddings`; Llama 3's and LongRoPE's scaling are already inside
     /// `max_position_embeddings`.
     public var contextWindow: Int? = nil
+    /// The storage format of a weight-only quantised checkpoint's weights (AWQ and GPTQ, `quant_method`
+    /// with `bits` 4 or 8: `int4`, `int8`), which compute in a wider format; predictions take it as the
+    /// weights' format unless told otherwise.
+    public var quantizedWeights: Precision? = nil
 
     /// The architectures supernode reads.
     public enum Family: String, Sendable, Hashable, Codable, CaseIterable {
