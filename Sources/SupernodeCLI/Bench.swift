@@ -40,16 +40,7 @@ struct Bench: ParsableCommand {
 
         func parsedSizes() throws -> [Int] {
             guard !sizes.isEmpty else { return stride(from: 3, through: 26, by: 2).map { 1 << $0 } }
-            return try sizes.map { text in
-                do {
-                    let bytes = try Bytes.parse(text.replacingOccurrences(of: "KiB", with: " KiB").replacingOccurrences(of: "MiB", with: " MiB")
-                        .replacingOccurrences(of: "GiB", with: " GiB").replacingOccurrences(of: "KB", with: " kB"))
-                    guard bytes.bytes >= 1 else { throw InputError("size \(text) must be positive") }
-                    return Int(bytes.bytes)
-                } catch let error as QuantityParseError {
-                    throw InputError("--sizes: \(error.reason)")
-                }
-            }
+            return try sizes.map { Int(try parseSize($0).bytes) }
         }
 
         func render() throws -> String {
@@ -94,5 +85,18 @@ struct Bench: ParsableCommand {
             case .json: return JSONOutput.render(rows)
             }
         }
+    }
+}
+
+/// A buffer size as nccl-tests and `--sizes` write it: 8B, 64KiB, 1 MiB, 1GiB (binary units need no space).
+/// - Throws: ``InputError`` naming `--sizes` for what is not a positive size.
+func parseSize(_ text: String) throws -> Bytes {
+    do {
+        let bytes = try Bytes.parse(text.replacingOccurrences(of: "KiB", with: " KiB").replacingOccurrences(of: "MiB", with: " MiB")
+            .replacingOccurrences(of: "GiB", with: " GiB").replacingOccurrences(of: "KB", with: " kB"))
+        guard bytes.bytes >= 1 else { throw InputError("--sizes: size \(text) must be at least 1 byte") }
+        return bytes
+    } catch let error as QuantityParseError {
+        throw InputError("--sizes: \(error.reason)")
     }
 }

@@ -12,7 +12,7 @@ public struct SupernodeCommand: ParsableCommand {
             Every command takes --format table|json|csv. Bad input exits with status 2.
             """,
         version: SupernodeVersion.current,
-        subcommands: [Compare.self, Predict.self, Validate.self, Run.self, Bench.self, CalibrateCommand.self, Selftest.self, Systems.self, Chips.self, Models.self, Calibration.self])
+        subcommands: [Compare.self, Predict.self, CollectiveCommand.self, Validate.self, Run.self, Bench.self, CalibrateCommand.self, Selftest.self, Systems.self, Chips.self, Models.self, Calibration.self])
 
     public init() {}
 }

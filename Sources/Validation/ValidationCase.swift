@@ -92,14 +92,7 @@ public struct CollectiveSpec: Sendable, Codable {
         }
     }
 
-    public enum Operation: String, Sendable, Codable, CaseIterable, ListedChoice {
-        case moeDispatch = "moe_dispatch"
-        case moeCombine = "moe_combine"
-        case allReduce = "all_reduce"
-        case allGather = "all_gather"
-        case reduceScatter = "reduce_scatter"
-        case allToAll = "all_to_all"
-    }
+    public typealias Operation = CommunicationRequest.Operation
 }
 
 /// The metrics a case may expect, with their units.

@@ -92,39 +92,11 @@ public struct Validator: Sendable {
 
     func collective(_ item: ValidationCase, system: System, profile: CalibrationProfile) throws -> [String: Double] {
         guard let spec = item.collective else { throw CostModelError.load("a collective case needs its 'collective' mapping") }
-        let perChip = spec.ranksPerChip ?? profile.devicesPerChip ?? 1
-        let rank = RankHardware(system: system, ranksPerChip: perChip, profile: profile)
-        let ranks = spec.expertParallel ?? spec.ranks ?? 0
-        guard ranks >= 1, ranks <= system.chips * perChip else {
-            throw CostModelError.layout("the collective needs 1 to \(system.chips * perChip) ranks, got \(ranks)")
-        }
-        let time: CommunicationTime
-        switch spec.op {
-        case .moeDispatch, .moeCombine:
-            guard let tokens = spec.tokensPerRank, let hidden = spec.hidden, let topK = spec.topK else {
-                throw CostModelError.load("moe_dispatch and moe_combine need tokens_per_rank, hidden and top_k")
-            }
-            for (name, value) in [("tokens_per_rank", tokens), ("hidden", hidden), ("top_k", topK), ("experts", spec.experts ?? ranks)] where value < 1 {
-                throw CostModelError.load("\(name) must be a positive count, got \(value)")
-            }
-            guard topK <= spec.experts ?? ranks else {
-                throw CostModelError.load("top_k \(topK) is more than the \(spec.experts ?? ranks) experts")
-            }
-            let format = try spec.dtype.map { try Precision.parse($0) } ?? .bf16
-            time = try ExpertExchange.benchmark(spec.op == .moeDispatch ? .dispatch : .combine, ranks: ranks, tokensPerRank: tokens,
-                                                hidden: hidden, topK: topK, experts: spec.experts, precision: format, on: rank)
-        case .allReduce, .allGather, .reduceScatter, .allToAll:
-            guard let bytes = spec.bytes else { throw CostModelError.load("\(spec.op.rawValue) needs bytes, such as '64 MB'") }
-            guard bytes.bytes > 0, bytes.bytes.isFinite else { throw CostModelError.load("bytes must be positive, got \(NumberText.shortest(bytes.bytes))") }
-            let operation: CollectiveOperation = switch spec.op {
-            case .allReduce: .allReduce
-            case .allGather: .allGather
-            case .reduceScatter: .reduceScatter
-            default: .allToAll
-            }
-            time = Collectives.time(operation, bytes: bytes, group: try RankGroup(size: ranks, on: rank), overhead: profile.network.collectiveOverhead)
-        }
-        return [ValidationMetric.latencyUs.rawValue: time.total.microseconds]
+        let request = CommunicationRequest(
+            operation: spec.op, ranks: spec.expertParallel ?? spec.ranks ?? 0, ranksPerChip: spec.ranksPerChip, bytes: spec.bytes,
+            tokensPerRank: spec.tokensPerRank, hidden: spec.hidden, topK: spec.topK, experts: spec.experts,
+            precision: try spec.dtype.map { try Precision.parse($0) } ?? .bf16)
+        return [ValidationMetric.latencyUs.rawValue: try request.price(on: system, profile: profile).time.total.microseconds]
     }
 }
 

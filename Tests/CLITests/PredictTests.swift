@@ -237,3 +237,63 @@ struct PredictTests {
         #expect(run(["calibration", "show", "nope"]).status == 2)
     }
 }
+
+@Suite("supernode collective")
+struct CollectiveCommandTests {
+    @Test("One row per operation, group size and buffer, with the time's parts adding up and nccl-tests' bandwidths")
+    func rows() throws {
+        let outcome = run(["collective", "--system", "h100-cluster:nodes=16", "--op", "all_reduce", "all_gather", "--ranks", "8", "128",
+                           "--sizes", "1MiB", "1GiB", "--format", "json"])
+        #expect(outcome.status == 0, "\(outcome.errorOutput)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(outcome.output.utf8)) as? [String: Any])
+        let rows = try #require(object["rows"] as? [[String: Any]])
+        #expect(rows.count == 8)
+        for row in rows {
+            let time = try #require(row["time_us"] as? Double), parts = ["latency_us", "transfer_us", "fixed_us"].compactMap { row[$0] as? Double }
+            #expect(abs(parts.reduce(0, +) - time) <= 1e-3 * time)
+            let bytes = try #require(row["bytes"] as? Double), algbw = try #require(row["algbw_gb_per_s"] as? Double)
+            #expect(abs(bytes / (time * 1e-6) / 1e9 - algbw) <= 1e-4 * algbw)
+        }
+        // Crossing 16 nodes takes longer than staying in one, for the same buffer.
+        let big = rows.filter { $0["operation"] as? String == "all_reduce" && $0["bytes"] as? Double == Double(1 << 30) }
+        #expect(big.count == 2)
+        #expect((big.first { $0["ranks"] as? Int == 128 }?["time_us"] as? Double ?? 0) > (big.first { $0["ranks"] as? Int == 8 }?["time_us"] as? Double ?? .infinity))
+        let table = run(["collective", "--system", "h100-cluster:nodes=16", "--ranks", "128", "--sizes", "1GiB"])
+        #expect(table.output.contains("all_reduce    128"))
+        #expect(table.output.contains("128 ranks in 16 scale-up domains: 7 over scale-up, 120 over scale-out"))
+        #expect(width(table.output) <= 100)
+    }
+
+    @Test("Dispatch and combine take the model's shape; the CloudMatrix384 EP256 dispatch is the validation case's prediction")
+    func dispatch() throws {
+        let outcome = run(["collective", "--system", "cloudmatrix384", "--op", "moe_dispatch", "--ranks", "256", "--model", "deepseek-r1",
+                           "--dtype", "int8", "--format", "json"])
+        #expect(outcome.status == 0, "\(outcome.errorOutput)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(outcome.output.utf8)) as? [String: Any])
+        let row = try #require((object["rows"] as? [[String: Any]])?.first)
+        let validate = run(["validate", "--only", "cm384-moe-dispatch-ep256", "--format", "json"])
+        let cases = try #require(try JSONSerialization.jsonObject(with: Data(validate.output.utf8)) as? [String: Any])
+        let metric = try #require(((cases["cases"] as? [[String: Any]])?.first?["metrics"] as? [[String: Any]])?.first)
+        let predicted = try #require(metric["predicted"] as? Double)
+        #expect(abs((row["time_us"] as? Double ?? 0) - predicted) < 1e-6 * predicted)
+        #expect(row["tokens_per_rank"] as? Int == 128)
+    }
+
+    @Test("Bad input exits 2 naming the flag or the numbers", arguments: [
+        (["--system", "hgx-h100"], "--ranks"),
+        (["--system", "hgx-h100", "--ranks", "16"], "needs 1 to 8 ranks on hgx-h100"),
+        (["--system", "hgx-h100", "--ranks", "8", "--op", "gather"], "--op: unknown operation 'gather'"),
+        (["--system", "hgx-h100", "--ranks", "8", "--sizes", "0B"], "--sizes"),
+        (["--system", "hgx-h100", "--ranks", "8", "--op", "moe_dispatch"], "--model (a mixture-of-experts model) or --hidden and --top-k"),
+        (["--system", "hgx-h100", "--ranks", "8", "--op", "moe_combine", "--model", "llama-3.1-8b"], "has no experts"),
+        (["--system", "hgx-h100", "--ranks", "8", "--op", "moe_dispatch", "--hidden", "7168", "--top-k", "9"], "top_k 9 is more than the 8 experts"),
+        (["--system", "hgx-h100", "--ranks", "0"], "--ranks must be positive"),
+        (["--system", "hgx-h100", "--ranks", "8", "--op", "moe_dispatch", "--model", "deepseek-r1", "--dtype", "fp12"], "--dtype"),
+    ])
+    func badInput(arguments: [String], message: String) {
+        let outcome = run(["collective"] + arguments)
+        #expect(outcome.status == 2)
+        #expect(outcome.output.isEmpty)
+        #expect(outcome.errorOutput.contains(message), "\(outcome.errorOutput)")
+    }
+}

@@ -45,24 +45,37 @@ struct CommunicationTests {
         #expect(eight.algorithm == .halvingDoubling)
     }
 
-    @Test("Across nodes, all-reduce and all-gather go hierarchical: only each rank's 1/d share crosses the scale-out fabric")
-    func hierarchical() throws {
+    @Test("Across nodes, large buffers take NCCL's rings, one leaving each domain through each rank's port; mid-sized ones on many nodes go hierarchical")
+    func acrossDomains() throws {
         let g = try group("h100-cluster:nodes=2", size: 16)
         #expect(g.domains == 2 && g.ranksPerDomain == 8)
         let up = g.scaleUpBandwidth.bytesPerSecond, out = try #require(g.scaleOutBandwidth).bytesPerSecond
         let s = 1e9
+        // 8 rings: a rank forwards 7/8 of the ring traffic over scale-up and 1/8 over its own port, at once.
+        let perByte = max(7.0 / 8 / up, 1.0 / 8 / out)
         let reduce = Collectives.time(.allReduce, bytes: Bytes(s), group: g, overhead: .zero)
-        #expect(reduce.algorithm == .hierarchical)
-        let pass = 7.0 / 8 * s / up + 1.0 / 2 * (s / 8) / out
-        #expect(reduce.transfer.seconds.isApproximatelyEqual(to: 2 * pass))
-        #expect(reduce.latency.seconds.isApproximatelyEqual(to: ((g.domainLatency * 7 + g.remoteLatency) * 2).seconds))
-        // A flat ring would push 2·15/16 of the buffer through every rank's scale-out port.
+        #expect(reduce.algorithm == .ring)
+        #expect(reduce.transfer.seconds.isApproximatelyEqual(to: 2 * 15.0 / 16 * s * perByte))
+        #expect(reduce.latency.seconds.isApproximatelyEqual(to: (g.remoteLatency * 30).seconds))
+        // A single ring would push 2·15/16 of the buffer through every rank's scale-out port: 8 times slower here.
         #expect(reduce.total.seconds < 2 * 15.0 / 16 * s / out / 4)
         let gather = Collectives.time(.allGather, bytes: Bytes(s), group: g, overhead: .zero)
-        #expect(gather.algorithm == .hierarchical)
-        #expect(gather.transfer.seconds.isApproximatelyEqual(to: pass))
-        // Inside one domain nothing changes.
-        #expect(Collectives.time(.allReduce, bytes: Bytes(s), group: try group("h100-cluster:nodes=2", size: 8), overhead: .zero).algorithm != .hierarchical)
+        #expect(gather.algorithm == .ring)
+        #expect(gather.transfer.seconds.isApproximatelyEqual(to: 15.0 / 16 * s * perByte))
+        // 16 nodes and 4 MiB: the ring's 254 steps cost more than they save; inside each domain, then each rank's
+        // 1/8 share across domains, in log steps.
+        let wide = try group("h100-cluster:nodes=16", size: 128)
+        let m = 4.0 * 1024 * 1024
+        let hierarchical = Collectives.time(.allReduce, bytes: Bytes(m), group: wide, overhead: .zero)
+        #expect(hierarchical.algorithm == .hierarchical)
+        let pass = 7.0 / 8 * m / up + 15.0 / 16 * (m / 8) / out
+        #expect(hierarchical.transfer.seconds.isApproximatelyEqual(to: 2 * pass))
+        #expect(hierarchical.latency.seconds.isApproximatelyEqual(to: ((wide.domainLatency * 7 + wide.remoteLatency * 4) * 2).seconds))
+        // Inside one domain nothing changes: the scale-up ring or its log-step alternatives.
+        let inside = try group("h100-cluster:nodes=2", size: 8)
+        let local = Collectives.time(.allReduce, bytes: Bytes(s), group: inside, overhead: .zero)
+        #expect(local.algorithm != .hierarchical)
+        #expect(local.transfer.seconds.isApproximatelyEqual(to: 2 * 7.0 / 8 * s / up))
     }
 
     @Test("An oversubscribed leaf tier slows all-to-all traffic that leaves it: max(1, f·o), f the share beyond the leaf group")
@@ -178,6 +191,54 @@ struct CommunicationTests {
         let bytes = 128 * 8 * 7.0 / 8 * payload
         #expect(time.transfer.seconds.isApproximatelyEqual(to: bytes / (196e9 * 0.5)))
         #expect(time.total.seconds.isApproximatelyEqual(to: bytes / (196e9 * 0.5) + 0.5e-6 + 1e-5))
+    }
+
+    @Test("One operation on its own: the collective's time with nccl-tests' bandwidths, dispatch as the expert exchange prices it")
+    func communicationRequest() throws {
+        let system = try hardware().system("hgx-h100")
+        let profile = roundProfile(chips: [system.chip.name])
+        let ring = try CommunicationRequest(operation: .allReduce, ranks: 6, bytes: Bytes(1e9)).price(on: system, profile: profile)
+        let seconds = 2 * 5.0 / 6 * 1e9 / (450e9 * 0.5) + 2 * 5 * 1e-6
+        #expect(ring.time.algorithm == .ring)
+        #expect(ring.time.total.seconds.isApproximatelyEqual(to: seconds))
+        #expect(ring.algorithmBandwidth.bytesPerSecond.isApproximatelyEqual(to: 1e9 / seconds))
+        #expect(ring.busBandwidth.bytesPerSecond.isApproximatelyEqual(to: 1e9 / seconds * 2 * 5 / 6))
+        #expect(try CommunicationRequest(operation: .allGather, ranks: 6, bytes: Bytes(1e9)).price(on: system, profile: profile).busBandwidth
+            .bytesPerSecond.isApproximatelyEqual(to: 1e9 / Collectives.time(.allGather, bytes: Bytes(1e9), group: ring.group, overhead: .zero).total.seconds * 5 / 6))
+        // Dispatch: the expert exchange's microbenchmark, and the copies a rank sends over its time.
+        let cm = try hardware().system("cloudmatrix384")
+        let ascend = roundProfile(chips: [cm.chip.name])
+        let dispatch = try CommunicationRequest(operation: .moeDispatch, ranks: 8, ranksPerChip: 2, tokensPerRank: 128, hidden: 7168, topK: 8,
+                                                precision: .int8).price(on: cm, profile: ascend)
+        let direct = try ExpertExchange.benchmark(.dispatch, ranks: 8, tokensPerRank: 128, hidden: 7168, topK: 8, precision: .int8,
+                                                  on: RankHardware(system: cm, ranksPerChip: 2, profile: ascend))
+        #expect(dispatch.time == direct)
+        #expect(dispatch.bytes.bytes == 128 * 8 * (7168 + 224))
+        #expect(dispatch.busBandwidth == dispatch.algorithmBandwidth)
+        // Combine returns BF16 whatever the dispatch format.
+        let combine = try CommunicationRequest(operation: .moeCombine, ranks: 8, ranksPerChip: 2, tokensPerRank: 128, hidden: 7168, topK: 8,
+                                               precision: .int8).price(on: cm, profile: ascend)
+        #expect(combine.bytes.bytes == 128 * 8 * 14336)
+    }
+
+    @Test("An operation the system cannot hold or without its sizes is refused, naming what is wrong", arguments: [
+        (CommunicationRequest(operation: .allReduce, ranks: 9, bytes: Bytes(1e6)), "needs 1 to 8 ranks on hgx-h100"),
+        (CommunicationRequest(operation: .allReduce, ranks: 0, bytes: Bytes(1e6)), "got 0"),
+        (CommunicationRequest(operation: .allReduce, ranks: 8, ranksPerChip: 2, bytes: Bytes(1e6)), "ranks_per_chip 2 does not divide the 1 dies"),
+        (CommunicationRequest(operation: .allGather, ranks: 8), "all_gather needs bytes"),
+        (CommunicationRequest(operation: .allGather, ranks: 8, bytes: Bytes(-1)), "bytes must be positive"),
+        (CommunicationRequest(operation: .moeDispatch, ranks: 8, tokensPerRank: 128, hidden: 7168), "needs tokens_per_rank, hidden and top_k"),
+        (CommunicationRequest(operation: .moeDispatch, ranks: 8, tokensPerRank: 128, hidden: 7168, topK: 9), "top_k 9 is more than the 8 experts"),
+        (CommunicationRequest(operation: .moeCombine, ranks: 8, tokensPerRank: 0, hidden: 7168, topK: 2), "tokens_per_rank must be a positive count"),
+    ])
+    func communicationRefusals(request: CommunicationRequest, message: String) throws {
+        let system = try hardware().system("hgx-h100")
+        do {
+            _ = try request.price(on: system, profile: roundProfile(chips: [system.chip.name]))
+            Issue.record("accepted: \(request)")
+        } catch {
+            #expect(error.description.contains(message), "\(error)")
+        }
     }
 
     @Test("Expert load: perfect is even; EPLB's excess shrinks as batches grow and grows with more ranks")

@@ -33,7 +33,9 @@ public enum Collectives {
     /// sends for all-to-all, the message for point-to-point.
     ///
     /// Candidates, with G ranks, bandwidth B to the slowest peer, latency α to the farthest:
-    /// - ring: all-reduce 2(G−1)/G·S/B + 2(G−1)·α; all-gather and reduce-scatter (G−1)/G·S/B + (G−1)·α;
+    /// - ring: all-reduce 2(G−1)/G·S/B + 2(G−1)·α; all-gather and reduce-scatter (G−1)/G·S/B + (G−1)·α; across n
+    ///   scale-up domains of d ranks, NCCL's d rings each leave a domain through a different rank's scale-out
+    ///   port, so 1/B becomes max((d−1)/d / B_up, 1/d / B_out), both fabrics carrying their share at once;
     /// - halving-doubling: the same bytes with 2·log₂G·α (all-reduce) or log₂G·α; when G is not a power of
     ///   two, the ranks beyond the largest power of two first fold their data in and get the result back
     ///   (one extra S/B and 2α);
@@ -67,17 +69,26 @@ public enum Collectives {
             hierarchical = ((d - 1) / d * bytes.bytes / group.scaleUpBandwidth.bytesPerSecond + (n - 1) / n * bytes.bytes / d / out.bytesPerSecond,
                             group.domainLatency * (d - 1) + group.remoteLatency * log2(n).rounded(.up))
         }
+        // A ring's seconds per byte each rank forwards: the slowest link inside one domain; across domains NCCL
+        // runs one ring per rank of a domain, each leaving the domain through a different rank's scale-out port,
+        // and a ring's chunks move on every link at once, so a rank forwards (d-1)/d of the ring traffic over
+        // scale-up and 1/d over its own port, both fabrics busy together.
+        var ringSecondsPerByte = 1 / bandwidth
+        if group.domains > 1, group.remote > 0, let out = group.scaleOutBandwidth {
+            let d = Double(group.ranksPerDomain)
+            ringSecondsPerByte = max((d - 1) / d / group.scaleUpBandwidth.bytesPerSecond, 1 / d / out.bytesPerSecond)
+        }
         switch operation {
         case .allReduce:
             let transfer = 2 * (ranks - 1) / ranks * bytes.bytes / bandwidth
-            var options = [option(transfer, alpha * (2 * (ranks - 1)), .ring),
+            var options = [option(2 * (ranks - 1) / ranks * bytes.bytes * ringSecondsPerByte, alpha * (2 * (ranks - 1)), .ring),
                            option(transfer + fold, alpha * (2 * steps) + foldLatency, .halvingDoubling),
                            option(2 * bytes.bytes / bandwidth, alpha * (2 * log2(ranks).rounded(.up)), .tree)]
             if let hierarchical { options.append(option(2 * hierarchical.transfer, hierarchical.latency * 2, .hierarchical)) }
             return cheapest(options)
         case .allGather, .reduceScatter:
             let transfer = (ranks - 1) / ranks * bytes.bytes / bandwidth
-            var options = [option(transfer, alpha * (ranks - 1), .ring),
+            var options = [option((ranks - 1) / ranks * bytes.bytes * ringSecondsPerByte, alpha * (ranks - 1), .ring),
                            option(transfer + fold, alpha * steps + foldLatency, .halvingDoubling)]
             if let hierarchical { options.append(option(hierarchical.transfer, hierarchical.latency, .hierarchical)) }
             return cheapest(options)
