@@ -112,6 +112,13 @@ struct LayerWorkTests {
         // The gathered logits: 8 rows of the whole vocabulary in BF16.
         let gathered: Double = 8 * 100 * 2
         #expect(split.logitsGather(tokens: 4) == gathered)
+        // Sampling in FP32 over the whole vocabulary: read BF16, write FP32, the softmax's two reads and its
+        // write, one read to sample; 4 rows here, the group's 8 once gathered under TP2. Four kernels.
+        let sampling = work(model, .decode).sampling("sampling", tokens: 4)
+        #expect(sampling.bytes == 4 * 100 * (2 + 4 + 4 + 4 + 4 + 4))
+        #expect(sampling.flops == 0)
+        #expect(sampling.launches == 4)
+        #expect(split.sampling("sampling", tokens: 4).bytes == 8 * 100 * 22)
     }
 
     @Test("MLA decode, weight-absorbed: projections, absorbed keys, the core over the latent cache, absorbed values")

@@ -102,6 +102,17 @@ struct LayerWork {
             : gemm(name, rows: t, inner: d, outer: vocabulary, precision: activation, quantised: false)
     }
 
+    /// Sampling the next token of `t` rows from their logits, as SGLang and vLLM do in FP32: read the BF16
+    /// logits and write them as FP32, a softmax that reads them twice (maximum, then the exponentials' sum)
+    /// and writes the probabilities, and top-k/top-p sampling that reads those once: 2 + 4 + 2·4 + 4 + 4 = 22
+    /// bytes per vocabulary entry and row, in four kernels. A vocabulary-parallel head samples the group's
+    /// gathered rows.
+    func sampling(_ name: String, tokens t: Double) -> Kernel {
+        let rows = vocabularyParallel ? t * Double(headParallel) : t
+        return Kernel(name, .elementwise, precision: .bf16, flops: 0, bytes: rows * Double(model.vocabSize) * (activationBytes + 4 + 2 * 4 + 4 + 4),
+                      launches: 4)
+    }
+
     /// Bytes of the logits a vocabulary-parallel head gathers for `t` tokens' rows (every row's whole
     /// vocabulary, the all-gather's result), or nil.
     func logitsGather(tokens t: Double) -> Double? {

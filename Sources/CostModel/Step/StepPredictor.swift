@@ -130,7 +130,8 @@ public enum StepPredictor {
         let headRows = request.phase == .decode ? tokens : sequences
         let embedding = Kernel("embedding and final norm", .elementwise, precision: .bf16, flops: 0,
                                bytes: work.projectionRows(tokens) * work.d * 2 * 4, launches: 2)
-        var tail = try ledger.price([embedding, work.lmHead("LM head", tokens: headRows)], on: rank, block: "head", calls: 1)
+        var tail = try ledger.price([embedding, work.lmHead("LM head", tokens: headRows), work.sampling("sampling", tokens: headRows)],
+                                    on: rank, block: "head", calls: 1)
         // A vocabulary-parallel head gathers its logits before sampling; nothing hides the gather.
         var tailCommunication = TimeSpan.zero
         func gatherLogits(_ name: String, rows: Double, calls: Int) throws(CostModelError) {
@@ -149,7 +150,7 @@ public enum StepPredictor {
             let mtpWork = work.attention(tokens: sequences, sequences: sequences, context: context)
                 + [work.gemm("MTP projection", rows: work.projectionRows(sequences), inner: 2 * work.d, outer: work.d)]
                 + work.routing(tokens: sequences)
-                + [work.lmHead("MTP LM head", tokens: sequences)]
+                + [work.lmHead("MTP LM head", tokens: sequences), work.sampling("MTP sampling", tokens: sequences)]
             tail += try ledger.price(mtpWork, on: rank, block: "mtp", calls: draft) * draft
             try gatherLogits("MTP logits all-gather", rows: sequences, calls: draft)
             if let moe = model.moe {
