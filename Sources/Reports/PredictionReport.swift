@@ -24,6 +24,22 @@ public struct PredictionReport: Sendable {
 
     static func ms(_ time: TimeSpan) -> String { NumberText.fixed(time.milliseconds, decimals: 3) }
 
+    /// The share of the step in which some compute ran (the chips' load for power): 1 less the exposed
+    /// communication's share.
+    public var busyFraction: Double {
+        prediction.stepTime.seconds > 0 ? max(0, 1 - prediction.exposedCommunication.seconds / prediction.stepTime.seconds) : 0
+    }
+
+    /// The system's all-in power per chip with its chips busy ``busyFraction`` of the step (idle to TDP in
+    /// proportion, the rest of the system at its rated power, delivery loss and cooling on top), and the energy
+    /// of one token (decode: an output token; prefill: a prompt token) at that power; nil without power figures.
+    public var energy: (powerPerChip: Power, joulesPerToken: Double)? {
+        guard let power = request.system.power(acceleratorLoad: busyFraction)?.total, request.system.chips > 0,
+              prediction.tokensPerSecondPerChip > 0 else { return nil }
+        let perChip = power / Double(request.system.chips)
+        return (perChip, perChip.watts / prediction.tokensPerSecondPerChip)
+    }
+
     public func tables() -> [Table] {
         [summary(), operators(), memory()]
     }
@@ -49,6 +65,10 @@ public struct PredictionReport: Sendable {
             table.append(["compute", "\(Self.ms(prediction.computeTime)) ms"])
         }
         table.append(["communication", "\(Self.ms(prediction.exposedCommunication)) ms exposed, \(Self.ms(prediction.hiddenCommunication)) ms hidden behind compute"])
+        if let energy {
+            let token = request.phase == .decode ? "output token" : "prompt token"
+            table.append(["energy per \(token)", "\(NumberText.significant(energy.joulesPerToken, digits: 3)) J all-in, at \(NumberText.grouped(energy.powerPerChip.watts, decimals: 0)) W a chip (busy \(NumberText.fixed(busyFraction * 100, decimals: 0))% of the step)"])
+        }
         for fact in prediction.facts { table.append([fact.name, fact.value]) }
         if let single = singleBatch, let gain = microbatchGain {
             let verdict = gain < 0 ? "splitting costs \(NumberText.fixed(-gain * 100, decimals: 1))%" : "splitting gains \(NumberText.fixed(gain * 100, decimals: 1))%"
@@ -135,6 +155,9 @@ public struct PredictionReport: Sendable {
             hiddenCommunicationMs: JSONOutput.rounded(prediction.hiddenCommunication.milliseconds),
             streamOverlapMs: JSONOutput.rounded(prediction.streamOverlap.milliseconds),
             singleBatchStepMs: singleBatch.map { JSONOutput.rounded($0.stepTime.milliseconds) },
+            busyFraction: JSONOutput.rounded(busyFraction),
+            powerPerChipW: energy.map { JSONOutput.rounded($0.powerPerChip.watts) },
+            energyPerTokenJ: energy.map { JSONOutput.rounded($0.joulesPerToken) },
             operators: prediction.operators.map {
                 .init(name: $0.name, block: $0.block, calls: $0.calls, timeMs: JSONOutput.rounded($0.time.milliseconds),
                       computeMs: JSONOutput.rounded($0.compute.milliseconds), memoryMs: JSONOutput.rounded($0.memory.milliseconds),
@@ -192,6 +215,11 @@ public struct PredictionDocument: Sendable, Codable {
     public var streamOverlapMs: Double
     /// The step run as one batch, when the request splits it into micro-batches.
     public var singleBatchStepMs: Double?
+    /// Share of the step in which some compute ran; the all-in power per chip at that load and the energy of
+    /// one token (decode: output, prefill: prompt) at it.
+    public var busyFraction: Double
+    public var powerPerChipW: Double?
+    public var energyPerTokenJ: Double?
     public var operators: [Operator]
     public var memoryGb: [String: Double]
     public var facts: [String: String]

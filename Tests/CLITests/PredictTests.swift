@@ -1,4 +1,5 @@
 import Foundation
+import Hardware
 import Testing
 @testable import SupernodeCLI
 
@@ -28,6 +29,17 @@ struct PredictTests {
         let tpot = try #require(object["tpot_ms"] as? Double)
         #expect(abs(step / tpot - 1.7) < 1e-3)
         #expect(run(decode + ["--format", "csv"]).output.hasPrefix("operator,block,calls,time_ms"))
+        // Energy: the all-in power per chip at the step's load over the tokens a chip makes per second.
+        let busy = try #require(object["busy_fraction"] as? Double)
+        let exposed = try #require(object["exposed_communication_ms"] as? Double)
+        #expect(abs(busy - (1 - exposed / step)) < 1e-5)
+        let watts = try #require(object["power_per_chip_w"] as? Double), joules = try #require(object["energy_per_token_j"] as? Double)
+        let rate = try #require(object["tokens_per_second_per_chip"] as? Double)
+        #expect(abs(joules - watts / rate) < 1e-5 * joules)
+        // A step busy nearly throughout draws nearly the full-load all-in power per chip, never more.
+        let system = try HardwareCatalog.builtIn().system("cloudmatrix384")
+        let full = try #require(system.power).total.watts / Double(system.chips)
+        #expect(watts <= full && watts > 0.95 * full)
         // Operators carry their roofline and transfer parts, as the CSV does: a kernel's memory part is at most
         // its time on its stream's share of the chip; a transfer's parts add up to its time.
         let operators = try #require(object["operators"] as? [[String: Any]])

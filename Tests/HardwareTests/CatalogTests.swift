@@ -66,6 +66,25 @@ struct CatalogTests {
         #expect(power.parts.allSatisfy { $0.power.watts > 0 })
         #expect(power.accelerators == power.parts.map(\.power).max())
     }
+
+    @Test("Under a partial load chips draw idle plus that share of the way to TDP; the rest stays rated, loss and cooling follow", arguments: systemNames)
+    func powerUnderLoad(name: String) throws {
+        let system = try catalog().system(name)
+        let chip = try #require(system.chip.power)
+        let full = try #require(system.power)
+        #expect(system.power(acceleratorLoad: 1) == full)
+        let idle = try #require(system.power(acceleratorLoad: 0))
+        #expect(idle.accelerators.watts.isApproximatelyEqual(to: chip.idle.watts * Double(system.chips)))
+        let quarter = try #require(system.power(acceleratorLoad: 0.25))
+        let expected = (chip.idle.watts + 0.25 * (chip.tdp.watts - chip.idle.watts)) * Double(system.chips)
+        #expect(quarter.accelerators.watts.isApproximatelyEqual(to: expected, relativeTolerance: 1e-12))
+        #expect(quarter.cpus == full.cpus && quarter.switches == full.switches && quarter.optics == full.optics && quarter.other == full.other)
+        #expect(quarter.total.watts.isApproximatelyEqual(to: quarter.components.watts / system.facility.powerDeliveryEfficiency * system.facility.pue,
+                                                         relativeTolerance: 1e-12))
+        #expect(idle.total < quarter.total && quarter.total < full.total)
+        // Loads outside 0...1 are held to it.
+        #expect(system.power(acceleratorLoad: 2) == full && system.power(acceleratorLoad: -1) == idle)
+    }
 }
 
 @Suite("CloudMatrix384 and GB200 NVL72")

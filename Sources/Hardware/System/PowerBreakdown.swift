@@ -30,9 +30,15 @@ public struct PowerBreakdown: Sendable, Hashable, Codable {
 
 extension System {
     /// The full-load power breakdown, or nil when the chip has no published power.
-    public var power: PowerBreakdown? {
+    public var power: PowerBreakdown? { power(acceleratorLoad: 1) }
+
+    /// The power breakdown with the accelerators busy `load` of the time (0 to 1): each chip draws its idle
+    /// power plus `load` of the way to its TDP; CPUs, switches, optics and NICs stay at their rated power;
+    /// delivery loss and cooling follow the total. Nil when the chip has no published power.
+    public func power(acceleratorLoad load: Double) -> PowerBreakdown? {
         guard let chipPower = chip.power else { return nil }
-        let accelerators = chipPower.tdp * chips
+        let busy = min(max(load, 0), 1)
+        let accelerators = (chipPower.idle + (chipPower.tdp - chipPower.idle) * busy) * chips
         let cpus = node.cpus.map { $0.power * ($0.count * nodes) } ?? .zero
         let layouts = [scaleUpLayout] + (scaleOutLayout.map { [$0] } ?? [])
         var switches = Power.zero
