@@ -9,12 +9,16 @@ public struct PredictionReport: Sendable {
     public let prediction: StepPrediction
     /// The same step as one batch, when the request splits it into micro-batches.
     public let singleBatch: StepPrediction?
+    /// Decode: a TPOT target to check the step against, when given.
+    public let tpotLimit: TimeSpan?
 
-    public init(request: StepRequest, profile: CalibrationProfile, prediction: StepPrediction, singleBatch: StepPrediction? = nil) {
+    public init(request: StepRequest, profile: CalibrationProfile, prediction: StepPrediction, singleBatch: StepPrediction? = nil,
+                tpotLimit: TimeSpan? = nil) {
         self.request = request
         self.profile = profile
         self.prediction = prediction
         self.singleBatch = singleBatch
+        self.tpotLimit = tpotLimit
     }
 
     /// Tokens/s per chip with the request's micro-batches over tokens/s as one batch, less 1.
@@ -56,6 +60,10 @@ public struct PredictionReport: Sendable {
             table.append(["step time", "\(Self.ms(prediction.stepTime)) ms"])
             if let tpot = prediction.timePerOutputToken {
                 table.append(["TPOT", "\(Self.ms(tpot)) ms (\(NumberText.fixed(prediction.tokensPerStep, decimals: 2)) tokens per sequence per step)"])
+                if let tpotLimit {
+                    let limit = NumberText.shortest(tpotLimit.milliseconds)
+                    table.append(["TPOT target", tpot <= tpotLimit ? "kept: within \(limit) ms" : "missed: over \(limit) ms; try a smaller batch"])
+                }
             }
         }
         table.append(["tokens/s per chip", NumberText.grouped(prediction.tokensPerSecondPerChip, decimals: 0)])

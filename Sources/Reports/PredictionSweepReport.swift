@@ -22,19 +22,28 @@ public struct PredictionSweepReport: Sendable {
     public let request: StepRequest
     public let profile: CalibrationProfile
     public let points: [Point]
+    /// Decode: the TPOT a batch must keep to count as best (a serving SLO), when given.
+    public let tpotLimit: TimeSpan?
 
-    public init(request: StepRequest, profile: CalibrationProfile, points: [Point]) {
+    public init(request: StepRequest, profile: CalibrationProfile, points: [Point], tpotLimit: TimeSpan? = nil) {
         self.request = request
         self.profile = profile
         self.points = points
+        self.tpotLimit = tpotLimit
+    }
+
+    /// Whether a prediction keeps the TPOT limit (always, without one).
+    func withinLimit(_ prediction: StepPrediction) -> Bool {
+        guard let tpotLimit, let tpot = prediction.timePerOutputToken else { return true }
+        return tpot <= tpotLimit
     }
 
     var isDecode: Bool { request.phase == .decode }
     var batchHeader: String { isDecode ? "batch per chip" : "tokens per chip" }
 
-    /// The point with the most tokens/s per chip.
+    /// The point with the most tokens/s per chip, within the TPOT limit when there is one.
     var best: Int? {
-        let rates = points.map { (try? $0.outcome.get())?.tokensPerSecondPerChip }
+        let rates = points.map { (try? $0.outcome.get()).flatMap { withinLimit($0) ? $0.tokensPerSecondPerChip : nil } }
         return rates.indices.filter { rates[$0] != nil }.max { rates[$0]! < rates[$1]! }
     }
 
@@ -58,7 +67,8 @@ public struct PredictionSweepReport: Sendable {
                 row.append(Self.ms(prediction.stepTime))
                 if isDecode { row.append(prediction.timePerOutputToken.map { Self.ms($0) } ?? "-") }
                 row += [NumberText.grouped(prediction.tokensPerSecondPerChip, decimals: 0), Self.ms(prediction.exposedCommunication),
-                        NumberText.fixed(prediction.memory.total.gigabytes, decimals: 1), index == best ? "best" : ""]
+                        NumberText.fixed(prediction.memory.total.gigabytes, decimals: 1),
+                        index == best ? "best" : withinLimit(prediction) ? "" : "over TPOT"]
             case let .failure(error):
                 // Refusals repeat (every batch past the memory limit): each distinct reason is noted once.
                 let reason = error.description
@@ -69,7 +79,7 @@ public struct PredictionSweepReport: Sendable {
         }
         let capacity = points.lazy.compactMap { try? $0.outcome.get() }.first?.memory.capacity
         table.notes = [(capacity.map { "A rank holds \(NumberText.fixed($0.gigabytes, decimals: 1)) GB. " } ?? "")
-            + "best: the most tokens/s per chip. Each row is `supernode predict` with that batch; one value of --\(isDecode ? "batch-per-chip" : "tokens-per-chip") shows its breakdown."]
+            + "best: the most tokens/s per chip\(tpotLimit.map { " within TPOT \(NumberText.shortest($0.milliseconds)) ms" + (best == nil ? " (no batch keeps it)" : "") } ?? ""). Each row is `supernode predict` with that batch; one value of --\(isDecode ? "batch-per-chip" : "tokens-per-chip") shows its breakdown."]
             + refusals.enumerated().map { "(\($0.offset + 1)) \($0.element)" }
         return table
     }
@@ -100,7 +110,7 @@ public struct PredictionSweepReport: Sendable {
         var inputs = PredictionReport.inputs(request: request, profile: profile)
         if isDecode { inputs.load.batchPerChip = nil } else { inputs.load.tokensPerChip = nil }
         return PredictionSweepDocument(
-            inputs: inputs,
+            inputs: inputs, tpotLimitMs: tpotLimit.map { JSONOutput.rounded($0.milliseconds) }, best: best.map { points[$0].batch },
             points: points.map { point in
                 var entry = PredictionSweepDocument.Point()
                 if isDecode { entry.batchPerChip = point.batch } else { entry.tokensPerChip = point.batch }
@@ -136,5 +146,9 @@ public struct PredictionSweepDocument: Sendable, Codable {
     }
 
     public var inputs: PredictionDocument.Inputs
+    /// The TPOT limit the best batch keeps, when given.
+    public var tpotLimitMs: Double?
+    /// The batch with the most tokens/s per chip (within the TPOT limit), when one qualifies.
+    public var best: Int?
     public var points: [Point]
 }

@@ -51,6 +51,8 @@ struct Predict: RenderingCommand {
     @Option(name: .customLong("batch-per-chip"), parsing: .upToNextOption,
             help: "Decode: sequences per chip; several values give one row each.") var batchPerChip: [Int] = []
     @Option(name: .long, help: "Decode: context length of every sequence.") var context: Int?
+    @Option(name: .customLong("tpot-ms"), help: "Decode: a TPOT target in ms; with several batches, best is the one with the most tokens/s per chip within it.")
+    var tpotMs: Double?
     @Option(name: .long, help: "Calibration profile: a name or a file (default: the profile for the system's chip).")
     var calibration: String?
 
@@ -76,6 +78,10 @@ struct Predict: RenderingCommand {
             if context == nil && promptTokens == nil {
                 throw ValidationError("decode needs the context the sequences attend over: --context N, or --prompt-tokens N (with --output-tokens M, the mean context is N + M/2)")
             }
+        }
+        if let tpotMs {
+            guard phase == .decode else { throw ValidationError("--tpot-ms is for decode: prefill has no time per output token") }
+            guard tpotMs > 0, tpotMs.isFinite else { throw ValidationError("--tpot-ms must be a positive number of milliseconds, got \(tpotMs)") }
         }
         if let mtp, mtp < 0 { throw ValidationError("--mtp must not be negative, got \(mtp)") }
         if let mtpAcceptance, !(0...1).contains(mtpAcceptance) { throw ValidationError("--mtp-acceptance must be between 0 and 1, got \(mtpAcceptance)") }
@@ -133,7 +139,7 @@ struct Predict: RenderingCommand {
         if batches.count > 1 { return try sweep(request, profile: profile, batches: batches) }
         let prediction = try StepPredictor.predict(request, profile: profile)
         let report = PredictionReport(request: request, profile: profile, prediction: prediction,
-                                      singleBatch: try StepPredictor.singleBatch(request, profile: profile))
+                                      singleBatch: try StepPredictor.singleBatch(request, profile: profile), tpotLimit: tpotMs.map { TimeSpan($0, "ms") })
         switch output.format {
         case .table: return report.tables().map { $0.renderText(maxCellWidth: 60) }.joined(separator: "\n")
         case .csv: return report.csvTable().renderCSV()
@@ -152,7 +158,7 @@ extension Predict {
             return PredictionSweepReport.Point(batch: batch, outcome: Result { () throws(CostModelError) in try StepPredictor.predict(point, profile: profile) })
         }
         if case let .failure(error) = points.first?.outcome, points.allSatisfy({ (try? $0.outcome.get()) == nil }) { throw error }
-        let report = PredictionSweepReport(request: request, profile: profile, points: points)
+        let report = PredictionSweepReport(request: request, profile: profile, points: points, tpotLimit: tpotMs.map { TimeSpan($0, "ms") })
         switch output.format {
         case .table: return report.table().renderText()
         case .csv: return report.csvTable().renderCSV()

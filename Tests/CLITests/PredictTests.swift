@@ -84,6 +84,44 @@ struct PredictTests {
         #expect(run(decode + ["--tokens-per-chip", "1", "2"]).errorOutput.contains("--tokens-per-chip is for prefill"))
     }
 
+    @Test("A TPOT target picks the best batch among those that keep it, marks the others, and checks one prediction")
+    func tpotTarget() throws {
+        let batches = decode.map { $0 == "96" ? "8 24 96 128" : $0 }.flatMap { $0.split(separator: " ").map(String.init) }
+        let all = try #require(try JSONSerialization.jsonObject(with: Data(run(batches + ["--format", "json"]).output.utf8)) as? [String: Any])
+        let points = try #require(all["points"] as? [[String: Any]])
+        let tpots = points.compactMap { $0["tpot_ms"] as? Double }, rates = points.compactMap { $0["tokens_per_second_per_chip"] as? Double }
+        #expect(tpots.count == 4 && rates.count == 4)
+        // A limit between two batches' TPOTs: the best is the fastest batch under it, whatever comes after.
+        let limit = (tpots[2] + tpots[3]) / 2
+        let within = try #require(try JSONSerialization.jsonObject(
+            with: Data(run(batches + ["--tpot-ms", "\(limit)", "--format", "json"]).output.utf8)) as? [String: Any])
+        let expected = (0..<4).filter { tpots[$0] <= limit }.max { rates[$0] < rates[$1] }.map { [8, 24, 96, 128][$0] }
+        #expect(within["best"] as? Int == expected)
+        #expect(abs((within["tpot_limit_ms"] as? Double ?? 0) - limit) < 1e-3)
+        let table = run(batches + ["--tpot-ms", "\(limit)"]).output
+        #expect(table.split(separator: "\n").filter { $0.hasSuffix("over TPOT") }.count == (0..<4).filter { tpots[$0] > limit }.count)
+        #expect(table.contains("within TPOT"))
+        // Below every batch's TPOT: none is best, and the note says so.
+        let none = run(batches + ["--tpot-ms", "\((tpots.min() ?? 1) / 2)"]).output
+        #expect(!none.split(separator: "\n").contains { $0.hasSuffix("best") } && none.contains("no batch keeps it"))
+        // One prediction: the target kept or missed.
+        #expect(run(decode + ["--tpot-ms", "1000"]).output.contains("kept: within 1000 ms"))
+        #expect(run(decode + ["--tpot-ms", "1"]).output.contains("missed: over 1 ms"))
+        // CloudMatrix-Infer's SLO table picks batch 96 within 50 ms and 24 within 30 ms; among the README's batches the
+        // model marks the same.
+        let readme = decode.map { $0 == "96" ? "8 24 64 96 128 192 256" : $0 }.flatMap { $0.split(separator: " ").map(String.init) }
+        for (target, batch) in [(50, 96), (30, 24)] {
+            let picked = try #require(try JSONSerialization.jsonObject(
+                with: Data(run(readme + ["--tpot-ms", "\(target)", "--format", "json"]).output.utf8)) as? [String: Any])
+            #expect(picked["best"] as? Int == batch)
+        }
+        // Prefill has no TPOT; a target must be positive.
+        let prefill = ["predict", "--system", "hgx-h100", "--model", "llama-3.1-8b", "--phase", "prefill", "--prompt-tokens", "1024",
+                       "--tokens-per-chip", "8192", "--tpot-ms", "50"]
+        #expect(run(prefill).status == 2 && run(prefill).errorOutput.contains("--tpot-ms is for decode"))
+        #expect(run(decode + ["--tpot-ms", "0"]).errorOutput.contains("--tpot-ms must be a positive number"))
+    }
+
     @Test("A deployment file reads like a case's deployment mapping")
     func deploymentFile() throws {
         let path = try temporaryFile("""
