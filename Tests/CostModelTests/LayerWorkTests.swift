@@ -223,7 +223,7 @@ struct LayerWorkTests {
         let down = try kernel(int4.denseFFN(tokens: 8), "FFN down")
         #expect(down.bytes == 128 * 64 * stored + (8 * 128 + 8 * 64) * 2)
         // The LM head: 64 x 100 in BF16 whatever the weights.
-        #expect(try int4.lmHead("LM head", tokens: 4).bytes == (64 * 100 + 4 * 64 + 4 * 100) * 2)
+        #expect(int4.lmHead("LM head", tokens: 4).bytes == (64 * 100 + 4 * 64 + 4 * 100) * 2)
         // Experts too, when they compute wider than the weights.
         var moe = work(try latent(), .decode)
         moe.weightPrecision = .int4
