@@ -103,7 +103,8 @@ public enum OperatingPoint {
             let rankMemory = system.chip.memory.capacity.bytes / Double(perChip)
             let tp = sizes.first { weights / Double($0) <= rankMemory / 2 } ?? sizes.last ?? 1
             deployment = Deployment(chips: max(tp / perChip, 1), ranksPerChip: perChip, tensorParallel: tp, microbatches: 1, mtp: mtp)
-            summary = "\(max(tp / perChip, 1)) chips, TP\(tp), \(compute.rawValue)"
+            let chips = max(tp / perChip, 1)
+            summary = "\(chips) \(chips == 1 ? "chip" : "chips"), TP\(tp), \(compute.rawValue)"
         }
         if let mtp { summary += ", MTP \(mtp.draftTokens) at \(Int(mtp.acceptance * 100))%" }
         return Layout(deployment: deployment, precision: PrecisionSettings(compute: compute, experts: experts), summary: summary)
