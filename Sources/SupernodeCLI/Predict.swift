@@ -1,6 +1,7 @@
 import ArgumentParser
 import CostModel
 import DataFiles
+import Foundation
 import Hardware
 import Reports
 import Units
@@ -55,6 +56,8 @@ struct Predict: RenderingCommand {
     var tpotMs: Double?
     @Option(name: .long, help: "Calibration profile: a name or a file (default: the profile for the system's chip).")
     var calibration: String?
+    @Option(name: .long, help: "Write the step's schedule on one rank as a Chrome trace to this file (open it in ui.perfetto.dev or chrome://tracing).")
+    var trace: String?
 
     @OptionGroup var output: OutputOptions
 
@@ -82,6 +85,9 @@ struct Predict: RenderingCommand {
         if let tpotMs {
             guard phase == .decode else { throw ValidationError("--tpot-ms is for decode: prefill has no time per output token") }
             guard tpotMs > 0, tpotMs.isFinite else { throw ValidationError("--tpot-ms must be a positive number of milliseconds, got \(tpotMs)") }
+        }
+        if trace != nil, batchPerChip.count > 1 || tokensPerChip.count > 1 {
+            throw ValidationError("--trace writes one step's schedule; give one batch (--batch-per-chip or --tokens-per-chip) with it")
         }
         if let mtp, mtp < 0 { throw ValidationError("--mtp must not be negative, got \(mtp)") }
         if let mtpAcceptance, !(0...1).contains(mtpAcceptance) { throw ValidationError("--mtp-acceptance must be between 0 and 1, got \(mtpAcceptance)") }
@@ -137,7 +143,8 @@ struct Predict: RenderingCommand {
         let (request, profile) = try request()
         let batches = request.phase == .decode ? batchPerChip : tokensPerChip
         if batches.count > 1 { return try sweep(request, profile: profile, batches: batches) }
-        let prediction = try StepPredictor.predict(request, profile: profile)
+        let prediction = try StepPredictor.predict(request, profile: profile, timeline: trace != nil)
+        if let trace { try write(StepTrace(request: request, prediction: prediction).render(), to: trace) }
         let report = PredictionReport(request: request, profile: profile, prediction: prediction,
                                       singleBatch: try StepPredictor.singleBatch(request, profile: profile), tpotLimit: tpotMs.map { TimeSpan($0, "ms") })
         switch output.format {
@@ -149,6 +156,20 @@ struct Predict: RenderingCommand {
 }
 
 extension Predict {
+    /// Writes `text` to `path` through a temporary file beside it, so a failed write leaves nothing half-written.
+    func write(_ text: String, to path: String) throws {
+        let target = URL(fileURLWithPath: path)
+        let temporary = target.deletingLastPathComponent().appendingPathComponent(".\(target.lastPathComponent).partial")
+        do {
+            try Data(text.utf8).write(to: temporary)
+            _ = try? FileManager.default.removeItem(at: target)
+            try FileManager.default.moveItem(at: temporary, to: target)
+        } catch {
+            _ = try? FileManager.default.removeItem(at: temporary)
+            throw InputError("cannot write the trace to \(path): \(error.localizedDescription); give a file in a folder you can write to")
+        }
+    }
+
     /// One prediction per batch. A batch the model refuses shows why in its row; when it refuses every one,
     /// the first reason is the error.
     func sweep(_ request: StepRequest, profile: CalibrationProfile, batches: [Int]) throws -> String {

@@ -192,6 +192,37 @@ struct PredictTests {
         #expect(precision["compute"] as? String == "bf16")
     }
 
+    @Test("--trace writes the step's schedule as a Chrome trace ending at the step time; a path it cannot write is refused, nothing left behind")
+    func trace() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("supernode-trace-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("step.json").path
+        let outcome = run(decode + ["--trace", path, "--format", "json"])
+        #expect(outcome.status == 0, "\(outcome.errorOutput)")
+        let step = try #require((try JSONSerialization.jsonObject(with: Data(outcome.output.utf8)) as? [String: Any])?["step_ms"] as? Double)
+        let trace = try #require(try JSONSerialization.jsonObject(with: try Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
+        let events = try #require(trace["traceEvents"] as? [[String: Any]])
+        let complete = events.filter { $0["ph"] as? String == "X" }
+        let end = complete.compactMap { event -> Double? in
+            guard let ts = event["ts"] as? Double, let dur = event["dur"] as? Double else { return nil }
+            return ts + dur
+        }.max() ?? 0
+        #expect(abs(end / 1000 - step) < 1e-3 * step)
+        // CANN's decode pipeline: the attention stream and the MoE stream, named.
+        let threads = Set(events.filter { $0["name"] as? String == "thread_name" }.compactMap { ($0["args"] as? [String: Any])?["name"] as? String })
+        #expect(threads.contains("attention stream") && threads.contains("MoE stream (router, experts, dispatch, combine)"))
+        #expect(complete.contains { ($0["args"] as? [String: Any])?["layer"] as? Int == 60 })
+        // A folder that does not exist: status 2, no file and no temporary left.
+        let missing = folder.appendingPathComponent("no/such/step.json").path
+        let refused = run(decode + ["--trace", missing])
+        #expect(refused.status == 2 && refused.errorOutput.contains("cannot write the trace"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["step.json"])
+        // One step only.
+        let sweep = decode.map { $0 == "96" ? "8 96" : $0 }.flatMap { $0.split(separator: " ").map(String.init) }
+        #expect(run(sweep + ["--trace", path]).errorOutput.contains("--trace writes one step's schedule"))
+    }
+
     @Test("validate: status 0 only when every supported case agrees, 1 otherwise; a bad file is status 2")
     func validateStatus() throws {
         let all = run(["validate"])

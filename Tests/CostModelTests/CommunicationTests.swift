@@ -287,4 +287,27 @@ struct ScheduleTests {
         #expect(outcome.networkBusy.milliseconds.isApproximatelyEqual(to: 1))
         #expect(outcome.exposed.milliseconds.isApproximatelyEqual(to: 0))
     }
+
+    @Test("A recorded run lists every task once, as scheduled: the ping-pong by hand, no resource running two at once")
+    func recorded() {
+        let chain = [t("a", .compute, 2), t("d", .network, 1), t("e", .compute, 2), t("c", .network, 1)]
+        let outcome = MicrobatchSchedule.run([chain, chain], recording: true)
+        #expect(MicrobatchSchedule.run([chain, chain]).intervals.isEmpty)
+        #expect(outcome.intervals.count == 8)
+        func span(_ name: String, _ microbatch: Int) -> (Double, Double)? {
+            outcome.intervals.first { $0.name == name && $0.microbatch == microbatch }.map { ($0.start.milliseconds, $0.end.milliseconds) }
+        }
+        // Compute: a0 [0,2], a1 [2,4], e0 [4,6], e1 [6,8]; network: d0 [2,3], d1 [4,5], c0 [6,7], c1 [8,9].
+        let expected: [(String, Int, Double, Double)] = [("a", 0, 0, 2), ("a", 1, 2, 4), ("e", 0, 4, 6), ("e", 1, 6, 8),
+                                                         ("d", 0, 2, 3), ("d", 1, 4, 5), ("c", 0, 6, 7), ("c", 1, 8, 9)]
+        for (name, microbatch, start, end) in expected {
+            let recorded = span(name, microbatch)
+            #expect(recorded.map { $0.0.isApproximatelyEqual(to: start) && $0.1.isApproximatelyEqual(to: end) } == true, "\(name)\(microbatch): \(String(describing: recorded))")
+        }
+        for resource in MicrobatchSchedule.Resource.allCases {
+            let on = outcome.intervals.filter { $0.resource == resource }.sorted { $0.start < $1.start }
+            #expect(zip(on, on.dropFirst()).allSatisfy { $0.end <= $1.start + TimeSpan(seconds: 1e-12) })
+        }
+        #expect(outcome.intervals.map(\.end).max() == outcome.makespan)
+    }
 }

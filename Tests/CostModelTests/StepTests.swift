@@ -482,6 +482,22 @@ struct StepTests {
         }
     }
 
+    @Test("The timeline is the step: it ends at the step time, its compute adds up to the operators', every layer of every micro-batch is in it", arguments: requests)
+    func timeline(name: String) throws {
+        let request = try request(name)
+        let plain = try predict(request)
+        let traced = try StepPredictor.predict(request, profile: try calibration().profile(for: request.system.chip), timeline: true)
+        #expect(plain.timeline.isEmpty)
+        #expect(traced == plain)
+        let end = try #require(traced.timeline.map(\.end).max())
+        #expect(end.seconds.isApproximatelyEqual(to: traced.stepTime.seconds, relativeTolerance: 1e-9))
+        let compute = traced.timeline.filter { !$0.isCommunication }.reduce(0.0) { $0 + ($1.end - $1.start).seconds }
+        #expect(compute.isApproximatelyEqual(to: traced.computeTime.seconds, relativeTolerance: 1e-9))
+        let attention = traced.timeline.filter { $0.name == "attention" }
+        #expect(attention.count == request.model.layers * request.deployment.microbatchCount)
+        #expect(Set(attention.compactMap(\.layer)) == Set(0..<request.model.layers))
+    }
+
     @Test("Activation memory by hand: DeepSeek-V3 prefill, 8,192 tokens per micro-batch, the MoE block largest")
     func activationMemory() throws {
         let request = try h800Prefill()

@@ -21,11 +21,36 @@ public struct MicrobatchSchedule: Sendable {
         public var duration: TimeSpan
         /// Communication rather than compute (by default: what runs on the network).
         public var isCommunication: Bool
-        public init(_ name: String, _ resource: Resource, _ duration: TimeSpan, communication: Bool? = nil) {
+        /// The model layer the task belongs to, when it belongs to one.
+        public var layer: Int?
+        public init(_ name: String, _ resource: Resource, _ duration: TimeSpan, communication: Bool? = nil, layer: Int? = nil) {
             self.name = name
             self.resource = resource
             self.duration = duration
             isCommunication = communication ?? (resource == .network)
+            self.layer = layer
+        }
+    }
+
+    /// When one task ran: for timelines.
+    public struct Interval: Sendable, Hashable {
+        public var name: String
+        public var resource: Resource
+        /// The micro-batch whose chain the task is in (nil for work after the layers).
+        public var microbatch: Int?
+        public var layer: Int?
+        public var start: TimeSpan
+        public var end: TimeSpan
+        public var isCommunication: Bool
+
+        public init(name: String, resource: Resource, microbatch: Int?, layer: Int?, start: TimeSpan, end: TimeSpan, isCommunication: Bool) {
+            self.name = name
+            self.resource = resource
+            self.microbatch = microbatch
+            self.layer = layer
+            self.start = start
+            self.end = end
+            self.isCommunication = isCommunication
         }
     }
 
@@ -38,12 +63,15 @@ public struct MicrobatchSchedule: Sendable {
         public var computeUnion: TimeSpan
         /// Communication tasks' time.
         public var networkBusy: TimeSpan
+        /// Every task with a duration, when the run recorded them.
+        public var intervals: [Interval] = []
         /// Time in which no compute ran: communication the overlap did not hide, and waits.
         public var exposed: TimeSpan { makespan - computeUnion }
     }
 
-    /// Runs the chains (one per micro-batch, all of the same shape) to completion.
-    public static func run(_ chains: [[Task]]) -> Outcome {
+    /// Runs the chains (one per micro-batch, all of the same shape) to completion; with `recording`, the
+    /// outcome lists when each task ran.
+    public static func run(_ chains: [[Task]], recording: Bool = false) -> Outcome {
         // Issue order: (stage, micro-batch, position), a topological order of the chains.
         var order: [(stage: Int, chain: Int, position: Int)] = []
         for (chain, tasks) in chains.enumerated() {
@@ -58,10 +86,15 @@ public struct MicrobatchSchedule: Sendable {
         var free = Array(repeating: 0.0, count: Resource.allCases.count)
         var computeBusy = 0.0, networkBusy = 0.0
         var computeIntervals: [(Double, Double)] = []
+        var intervals: [Interval] = []
         for (_, chain, position) in order {
             let task = chains[chain][position]
             let start = max(ready[chain], free[task.resource.rawValue])
             let end = start + task.duration.seconds
+            if recording, task.duration.seconds > 0 {
+                intervals.append(Interval(name: task.name, resource: task.resource, microbatch: chain, layer: task.layer,
+                                          start: TimeSpan(seconds: start), end: TimeSpan(seconds: end), isCommunication: task.isCommunication))
+            }
             free[task.resource.rawValue] = end
             if task.isCommunication { networkBusy += task.duration.seconds } else { computeBusy += task.duration.seconds }
             if task.duration.seconds > 0, !task.isCommunication { computeIntervals.append((start, end)) }
@@ -75,6 +108,6 @@ public struct MicrobatchSchedule: Sendable {
         }
         let union = merged.reduce(0) { $0 + ($1.1 - $1.0) }
         return Outcome(makespan: TimeSpan(seconds: makespan), computeBusy: TimeSpan(seconds: computeBusy), computeUnion: TimeSpan(seconds: union),
-                       networkBusy: TimeSpan(seconds: networkBusy))
+                       networkBusy: TimeSpan(seconds: networkBusy), intervals: intervals.sorted { ($0.start, $0.resource.rawValue) < ($1.start, $1.resource.rawValue) })
     }
 }

@@ -22,6 +22,8 @@ public struct StepPrediction: Sendable, Hashable {
     public var memory: MemoryFootprint
     /// Derived figures worth showing: tokens per rank, expert load ratio, copies per token.
     public var facts: [(name: String, value: String)]
+    /// When each task of the step ran, on which resource, when the prediction was asked for it (empty otherwise).
+    public var timeline: [MicrobatchSchedule.Interval] = []
 
     public static func == (lhs: StepPrediction, rhs: StepPrediction) -> Bool {
         lhs.stepTime == rhs.stepTime && lhs.operators == rhs.operators && lhs.memory == rhs.memory

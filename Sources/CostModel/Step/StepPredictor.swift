@@ -26,7 +26,8 @@ public enum StepPredictor {
         return try predict(single, profile: profile)
     }
 
-    public static func predict(_ request: StepRequest, profile: CalibrationProfile) throws(CostModelError) -> StepPrediction {
+    /// - Parameter timeline: also record when each task of the step ran (``StepPrediction/timeline``), for a trace.
+    public static func predict(_ request: StepRequest, profile: CalibrationProfile, timeline: Bool = false) throws(CostModelError) -> StepPrediction {
         var request = request
         if request.deployment.ranksPerChip == nil { request.deployment.ranksPerChip = profile.devicesPerChip ?? 1 }
         request.precision = request.precision.resolved(for: request.model)
@@ -118,12 +119,12 @@ public enum StepPredictor {
             let priced = try blocks.price(ledger: &ledger, attentionSlowdown: 1 - share, moeSlowdown: share)
             facts += priced.facts
             facts.append(("attention / MoE stream share of compute", "\(NumberText.fixed(share, decimals: 2)) / \(NumberText.fixed(1 - share, decimals: 2))"))
-            outcome = MicrobatchSchedule.run(Array(repeating: priced.chain(model: model, partitioned: true), count: layout.microbatches))
+            outcome = MicrobatchSchedule.run(Array(repeating: priced.chain(model: model, partitioned: true), count: layout.microbatches), recording: timeline)
         } else {
             let share = layout.microbatches > 1 ? profile.network.computeShare(request.phase) : 0
             let priced = try blocks.price(ledger: &ledger, attentionSlowdown: share, moeSlowdown: share)
             facts += priced.facts
-            outcome = MicrobatchSchedule.run(Array(repeating: priced.chain(model: model, partitioned: false), count: layout.microbatches))
+            outcome = MicrobatchSchedule.run(Array(repeating: priced.chain(model: model, partitioned: false), count: layout.microbatches), recording: timeline)
         }
 
         // After the layers: embedding, final norm, LM head (every token in decode, the last of each prompt in prefill).
@@ -132,6 +133,8 @@ public enum StepPredictor {
                                bytes: work.projectionRows(tokens) * work.d * 2 * 4, launches: 2)
         var tail = try ledger.price([embedding, work.lmHead("LM head", tokens: headRows), work.sampling("sampling", tokens: headRows)],
                                     on: rank, block: "head", calls: 1)
+        // The work after the layers in order, for the timeline.
+        var tailTasks = [MicrobatchSchedule.Task("embedding, LM head, sampling", .compute, tail)]
         // A vocabulary-parallel head gathers its logits before sampling; nothing hides the gather.
         var tailCommunication = TimeSpan.zero
         func gatherLogits(_ name: String, rows: Double, calls: Int) throws(CostModelError) {
@@ -141,6 +144,7 @@ public enum StepPredictor {
             ledger.communication(name, gather, calls: calls)
             tail += gather.total * calls
             tailCommunication += gather.total * calls
+            tailTasks.append(.init(name, .network, gather.total * calls, communication: true))
         }
         try gatherLogits("logits all-gather", rows: headRows, calls: 1)
 
@@ -151,12 +155,17 @@ public enum StepPredictor {
                 + [work.gemm("MTP projection", rows: work.projectionRows(sequences), inner: 2 * work.d, outer: work.d)]
                 + work.routing(tokens: sequences)
                 + [work.lmHead("MTP LM head", tokens: sequences), work.sampling("MTP sampling", tokens: sequences)]
-            tail += try ledger.price(mtpWork, on: rank, block: "mtp", calls: draft) * draft
+            let module = try ledger.price(mtpWork, on: rank, block: "mtp", calls: draft) * draft
+            tail += module
+            tailTasks.append(.init("MTP module", .compute, module))
             try gatherLogits("MTP logits all-gather", rows: sequences, calls: draft)
             if let moe = model.moe {
                 let expert = try expertBlock(moe: moe, tokens: sequences, layout: layout, work: work, rank: rank, request: request, ledger: &ledger, calls: draft, slowdown: 0, label: "MTP ")
                 tail += (expert.time + expert.dispatch.total + expert.combine.total) * draft
                 tailCommunication += (expert.dispatch.total + expert.combine.total) * draft
+                tailTasks += [.init("MTP dispatch", .network, expert.dispatch.total * draft, communication: true),
+                              .init("MTP experts", .compute, expert.time * draft),
+                              .init("MTP combine", .network, expert.combine.total * draft, communication: true)]
             }
         }
 
@@ -175,10 +184,21 @@ public enum StepPredictor {
             throughput = sequencesPerChip * tokensPerStep / stepTime.seconds
             tpot = stepTime / tokensPerStep
         }
+        // The timeline: the layers as scheduled, then the work after them, one task after another.
+        var intervals = outcome.intervals
+        if timeline {
+            var clock = outcome.makespan
+            for task in tailTasks where task.duration > .zero {
+                intervals.append(.init(name: task.name, resource: task.resource, microbatch: nil, layer: nil, start: clock,
+                                       end: clock + task.duration, isCommunication: task.isCommunication))
+                clock += task.duration
+            }
+        }
         return StepPrediction(
             phase: request.phase, stepTime: stepTime, tokensPerSecondPerChip: throughput, timePerOutputToken: tpot,
             tokensPerStep: tokensPerStep, operators: ledger.operators, exposedCommunication: max(exposed, .zero),
-            hiddenCommunication: max(outcome.networkBusy - exposed, .zero), streamOverlap: max(streamOverlap, .zero), memory: memory, facts: facts)
+            hiddenCommunication: max(outcome.networkBusy - exposed, .zero), streamOverlap: max(streamOverlap, .zero), memory: memory, facts: facts,
+            timeline: intervals)
     }
 
     /// The attention path's share of the compute units that makes the step shortest, in steps of 0.05. The
@@ -242,6 +262,7 @@ public enum StepPredictor {
                 var chain: [MicrobatchSchedule.Task] = []
                 chain.reserveCapacity(model.layers * (2 + attentionComm.count + max(4, 1 + inFFN.count)))
                 for layer in 0..<model.layers {
+                    let first = chain.count
                     chain.append(.init("attention", .compute, attention * attentionStretch))
                     chain += attentionComm
                     if model.isMoELayer(layer) {
@@ -253,6 +274,7 @@ public enum StepPredictor {
                         chain.append(.init("dense FFN", moeStream, dense * moeStretch))
                         chain += inFFN
                     }
+                    for index in first..<chain.count { chain[index].layer = layer }
                 }
                 return chain
             }
