@@ -3,6 +3,7 @@ import DataFiles
 import Foundation
 import Hardware
 import Testing
+import Units
 import Workload
 @testable import Validation
 
@@ -114,6 +115,52 @@ struct ValidationTests {
         #expect(try latency("{op: all_reduce, ranks: 8, bytes: -5}").1?.contains("bytes must be positive") == true)
         #expect(try latency("{op: moe_dispatch, expert_parallel: 8, tokens_per_rank: 0, hidden: 7168, top_k: 8}").1?.contains("tokens_per_rank must be a positive count") == true)
         #expect(try latency("{op: moe_dispatch, expert_parallel: 8, tokens_per_rank: 128, hidden: 7168, top_k: 9}").1?.contains("top_k 9 is more than the 8 experts") == true)
+    }
+
+    @Test("A user's cases may give weight-only precision and any collective the cost model prices")
+    func userCases() throws {
+        let text = """
+            format: supernode-validation/1
+            cases:
+            - id: w4
+              source: my bench
+              system: hgx-h100
+              model: llama-3.1-70b
+              phase: decode
+              precision: {compute: bf16, weights: int4}
+              deployment: {chips: 1}
+              load: {batch_per_chip: 1, context_tokens: 2048}
+              expect: {tpot_ms: 25}
+              tolerance: 0.5
+            - id: bf16
+              source: my bench
+              system: hgx-h100
+              model: llama-3.1-70b
+              phase: decode
+              precision: {compute: bf16}
+              deployment: {chips: 2, tensor_parallel: 2}
+              load: {batch_per_chip: 1, context_tokens: 2048}
+              expect: {tpot_ms: 25}
+              tolerance: 0.5
+            - id: bcast
+              source: my bench
+              system: hgx-h100
+              phase: collective
+              collective: {op: broadcast, ranks: 8, bytes: 1 GiB}
+              expect: {latency_us: 5000}
+              tolerance: 0.5
+            """
+        let report = try validator().run(try DataFile.decode(ValidationFile.self, from: text, file: "mine.yaml"))
+        func predicted(_ id: String) throws -> Double {
+            try #require(report.results.first { $0.item.id == id }?.metrics.first?.predicted, "\(id) did not run")
+        }
+        // INT4 weights on one H100 decode faster than BF16 split over two, whose weights each rank streams half of.
+        #expect(try predicted("w4") < (try predicted("bf16")))
+        // Broadcast: a tree, the whole buffer once over the rank's link, plus log2(8) latencies and the fixed cost.
+        let system = try HardwareCatalog.builtIn().system("hgx-h100")
+        let profile = try CalibrationCatalog.builtIn().profile(for: system.chip)
+        let direct = try CommunicationRequest(operation: .broadcast, ranks: 8, bytes: Bytes(Double(1 << 30))).price(on: system, profile: profile)
+        #expect(try predicted("bcast") == direct.time.total.microseconds)
     }
 
     @Test("Bad files name the problem", arguments: [
