@@ -163,6 +163,8 @@ public struct PredictionReport: Sendable {
             hiddenCommunicationMs: JSONOutput.rounded(prediction.hiddenCommunication.milliseconds),
             streamOverlapMs: JSONOutput.rounded(prediction.streamOverlap.milliseconds),
             singleBatchStepMs: singleBatch.map { JSONOutput.rounded($0.stepTime.milliseconds) },
+            tpotTargetMs: tpotLimit.map { JSONOutput.rounded($0.milliseconds) },
+            tpotTargetKept: tpotLimit.flatMap { limit in prediction.timePerOutputToken.map { $0 <= limit } },
             busyFraction: JSONOutput.rounded(busyFraction),
             powerPerChipW: energy.map { JSONOutput.rounded($0.powerPerChip.watts) },
             energyPerTokenJ: energy.map { JSONOutput.rounded($0.joulesPerToken) },
@@ -223,6 +225,9 @@ public struct PredictionDocument: Sendable, Codable {
     public var streamOverlapMs: Double
     /// The step run as one batch, when the request splits it into micro-batches.
     public var singleBatchStepMs: Double?
+    /// Decode with a TPOT target: the target and whether the step keeps it.
+    public var tpotTargetMs: Double?
+    public var tpotTargetKept: Bool?
     /// Share of the step in which some compute ran; the all-in power per chip at that load and the energy of
     /// one token (decode: output, prefill: prompt) at it.
     public var busyFraction: Double

@@ -107,6 +107,8 @@ struct PredictTests {
         // One prediction: the target kept or missed.
         #expect(run(decode + ["--tpot-ms", "1000"]).output.contains("kept: within 1000 ms"))
         #expect(run(decode + ["--tpot-ms", "1"]).output.contains("missed: over 1 ms"))
+        let kept = try #require(try JSONSerialization.jsonObject(with: Data(run(decode + ["--tpot-ms", "1000", "--format", "json"]).output.utf8)) as? [String: Any])
+        #expect(kept["tpot_target_kept"] as? Bool == true && kept["tpot_target_ms"] as? Double == 1000)
         // CloudMatrix-Infer's SLO table picks batch 96 within 50 ms and 24 within 30 ms; among the README's batches the
         // model marks the same.
         let readme = decode.map { $0 == "96" ? "8 24 64 96 128 192 256" : $0 }.flatMap { $0.split(separator: " ").map(String.init) }
