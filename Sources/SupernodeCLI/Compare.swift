@@ -39,6 +39,9 @@ struct Compare: RenderingCommand {
     @Option(name: .customLong("expert-precision"),
             help: "MoE experts in this format (e.g. fp4) on every system whose chip and profile have it; the others keep the rule's.")
     var expertPrecision: String?
+    @Option(name: .long, parsing: .upToNextOption,
+            help: "With --model: calibration profiles (names or files) for the chips they cover, ahead of the shipped ones (a chip no profile covers is noted, not served).")
+    var calibration: [String] = []
 
     @OptionGroup var output: OutputOptions
 
@@ -51,6 +54,9 @@ struct Compare: RenderingCommand {
         }
         for (name, value) in [("--context", context), ("--prompt", prompt), ("--prefill-tokens", prefillTokens)] where value <= 0 {
             throw ValidationError("\(name) must be positive, got \(value)")
+        }
+        if !calibration.isEmpty, model == nil {
+            throw ValidationError("--calibration needs --model: profiles price serving a model, not the hardware comparison")
         }
         if let expertPrecision {
             guard model != nil else { throw ValidationError("--expert-precision needs --model: it sets the format a model's experts are served in") }
@@ -68,7 +74,9 @@ struct Compare: RenderingCommand {
                     throw InputError("\(problem); use a shorter \(flag)")
                 }
             }
-            return ServingComparison(systems: resolved, model: model, calibrations: try CalibrationCatalog.builtIn(),
+            let shipped = try CalibrationCatalog.builtIn()
+            let chosen = try calibration.map { reference throws(CostModelError) in try shipped.profile(reference: reference) }
+            return ServingComparison(systems: resolved, model: model, calibrations: CalibrationCatalog(profiles: chosen + shipped.profiles),
                               tpots: (tpotMs.isEmpty ? [50] : tpotMs).map { TimeSpan($0, "ms") }, context: context, prompt: prompt,
                               prefillTokensPerChip: prefillTokens, expertPrecision: try expertPrecision.map { try Precision.parse($0) })
         }

@@ -189,6 +189,23 @@ struct ServingCompareTests {
         #expect(outcome.output.contains("dgx-a100-selene: Calibration: no calibration profile covers"))
     }
 
+    @Test("--calibration gives a profile for a chip the shipped ones do not cover, and that system is served")
+    func givenProfile() throws {
+        // The Hopper profile's fractions relabelled for the A100 (a test file, not a calibration: no FP8, so BF16).
+        let shipped = try String(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Sources/CostModel/Presets/calibration/h200-pytorch.yaml"), encoding: .utf8)
+        let borrowed = try temporaryFile(shipped.replacingOccurrences(of: "name: h200-pytorch", with: "name: a100-borrowed")
+            .replacingOccurrences(of: "chips: [h200-sxm, h100-sxm, h800-sxm]", with: "chips: [a100-sxm-80gb]"), name: "a100.yaml")
+        let outcome = run("compare", "gb200-nvl72", "dgx-a100-selene", "--model", "llama-3.1-8b", "--calibration", borrowed, "--format", "json")
+        #expect(outcome.status == 0, "\(outcome.errorOutput)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(outcome.output.utf8)) as? [String: Any])
+        let selene = try #require((object["systems"] as? [[String: Any]])?.first { $0["name"] as? String == "dgx-a100-selene" })
+        let decode = try #require((selene["figures"] as? [String: Any])?["decode_tokens_per_s_per_chip"] as? Double)
+        #expect(decode > 0)
+        let orphan = run("compare", "gb200-nvl72", "--calibration", borrowed)
+        #expect(orphan.status == 2 && orphan.errorOutput.contains("--calibration needs --model"))
+    }
+
     @Test("--expert-precision serves the experts in that format where the chip and profile have it, the rule's elsewhere")
     func expertPrecision() throws {
         let base = try figures(["compare", "gb200-nvl72", "cloudmatrix384", "--model", "deepseek-r1"])
