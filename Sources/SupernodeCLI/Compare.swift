@@ -74,9 +74,7 @@ struct Compare: RenderingCommand {
                     throw InputError("\(problem); use a shorter \(flag)")
                 }
             }
-            let shipped = try CalibrationCatalog.builtIn()
-            let chosen = try calibration.map { reference throws(CostModelError) in try shipped.profile(reference: reference) }
-            return ServingComparison(systems: resolved, model: model, calibrations: CalibrationCatalog(profiles: chosen + shipped.profiles),
+            return ServingComparison(systems: resolved, model: model, calibrations: try CalibrationCatalog.builtIn().preferring(calibration),
                               tpots: (tpotMs.isEmpty ? [50] : tpotMs).map { TimeSpan($0, "ms") }, context: context, prompt: prompt,
                               prefillTokensPerChip: prefillTokens, expertPrecision: try expertPrecision.map { try Precision.parse($0) })
         }

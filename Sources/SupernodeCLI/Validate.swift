@@ -44,10 +44,8 @@ struct Validate: RenderingCommand {
         if explain, output.format != .table {
             throw InputError("--explain prints tables; drop --format \(output.format.rawValue) or --explain")
         }
-        let shipped = try CalibrationCatalog.builtIn()
-        let chosen = try calibration.map { reference throws(CostModelError) in try shipped.profile(reference: reference) }
         let validator = Validator(hardware: try HardwareCatalog.builtIn(), models: try ModelCatalog.builtIn(),
-                                  calibration: CalibrationCatalog(profiles: chosen + shipped.profiles))
+                                  calibration: try CalibrationCatalog.builtIn().preferring(calibration))
         let report = validator.run(file)
         let tables = ValidationReportTables(report: report)
         let text: String

@@ -95,6 +95,13 @@ public struct CalibrationCatalog: Sendable {
             ? try Self.load(path: reference) : try profile(named: reference)
     }
 
+    /// This catalog with the profiles `references` name (catalog names or files) ahead of its own, so that they
+    /// are the ones ``profile(for:)`` finds for the chips they cover.
+    public func preferring(_ references: [String]) throws(CostModelError) -> CalibrationCatalog {
+        let chosen = try references.map { reference throws(CostModelError) in try profile(reference: reference) }
+        return CalibrationCatalog(profiles: chosen + profiles)
+    }
+
     /// A profile file.
     public static func load(path: String) throws(CostModelError) -> CalibrationProfile {
         do { return try DataFile.load(CalibrationProfile.self, path: path) } catch { throw .file(error) }
