@@ -58,6 +58,8 @@ struct Predict: RenderingCommand {
     var calibration: String?
     @Option(name: .long, help: "Write the step's schedule on one rank as a Chrome trace to this file (open it in ui.perfetto.dev or chrome://tracing).")
     var trace: String?
+    @Option(name: .long, help: "With several batches: write the throughput-latency curve as an HTML page with an SVG chart to this file.")
+    var html: String?
 
     @OptionGroup var output: OutputOptions
 
@@ -85,6 +87,9 @@ struct Predict: RenderingCommand {
         if let tpotMs {
             guard phase == .decode else { throw ValidationError("--tpot-ms is for decode: prefill has no time per output token") }
             guard tpotMs > 0, tpotMs.isFinite else { throw ValidationError("--tpot-ms must be a positive number of milliseconds, got \(tpotMs)") }
+        }
+        if html != nil, batchPerChip.count < 2 && tokensPerChip.count < 2 {
+            throw ValidationError("--html draws the curve over several batches; give two or more --batch-per-chip or --tokens-per-chip values")
         }
         if trace != nil, batchPerChip.count > 1 || tokensPerChip.count > 1 {
             throw ValidationError("--trace writes one step's schedule; give one batch (--batch-per-chip or --tokens-per-chip) with it")
@@ -144,7 +149,7 @@ struct Predict: RenderingCommand {
         let batches = request.phase == .decode ? batchPerChip : tokensPerChip
         if batches.count > 1 { return try sweep(request, profile: profile, batches: batches) }
         let prediction = try StepPredictor.predict(request, profile: profile, timeline: trace != nil)
-        if let trace { try write(StepTrace(request: request, prediction: prediction).render(), to: trace) }
+        if let trace { try write(StepTrace(request: request, prediction: prediction).render(), to: trace, what: "the trace") }
         let report = PredictionReport(request: request, profile: profile, prediction: prediction,
                                       singleBatch: try StepPredictor.singleBatch(request, profile: profile), tpotLimit: tpotMs.map { TimeSpan($0, "ms") })
         switch output.format {
@@ -157,7 +162,7 @@ struct Predict: RenderingCommand {
 
 extension Predict {
     /// Writes `text` to `path` through a temporary file beside it, so a failed write leaves nothing half-written.
-    func write(_ text: String, to path: String) throws {
+    func write(_ text: String, to path: String, what: String) throws {
         let target = URL(fileURLWithPath: path)
         let temporary = target.deletingLastPathComponent().appendingPathComponent(".\(target.lastPathComponent).partial")
         do {
@@ -166,7 +171,7 @@ extension Predict {
             try FileManager.default.moveItem(at: temporary, to: target)
         } catch {
             _ = try? FileManager.default.removeItem(at: temporary)
-            throw InputError("cannot write the trace to \(path): \(error.localizedDescription); give a file in a folder you can write to")
+            throw InputError("cannot write \(what) to \(path): \(error.localizedDescription); give a file in a folder you can write to")
         }
     }
 
@@ -180,6 +185,7 @@ extension Predict {
         }
         if case let .failure(error) = points.first?.outcome, points.allSatisfy({ (try? $0.outcome.get()) == nil }) { throw error }
         let report = PredictionSweepReport(request: request, profile: profile, points: points, tpotLimit: tpotMs.map { TimeSpan($0, "ms") })
+        if let html { try write(SweepChart(report: report).html(), to: html, what: "the chart") }
         switch output.format {
         case .table: return report.table().renderText()
         case .csv: return report.csvTable().renderCSV()

@@ -1,4 +1,5 @@
 import Foundation
+@testable import Reports
 import Hardware
 import Testing
 @testable import SupernodeCLI
@@ -225,6 +226,28 @@ struct PredictTests {
         #expect(run(sweep + ["--trace", path]).errorOutput.contains("--trace writes one step's schedule"))
     }
 
+    @Test("--html draws the sweep's curve: a point per batch that runs, the best one marked, the TPOT target, the table; only for sweeps")
+    func html() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("supernode-html-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("curve.html").path
+        let sweep = decode.map { $0 == "96" ? "2 8 24 96 128 100000" : $0 }.flatMap { $0.split(separator: " ").map(String.init) }
+        let outcome = run(sweep + ["--tpot-ms", "50", "--html", path])
+        #expect(outcome.status == 0, "\(outcome.errorOutput)")
+        let page = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(page.hasPrefix("<!DOCTYPE html>") && page.contains("<svg") && page.contains("</svg>"))
+        // 8, 24, 96 and 128 run (2 leaves a rank one sequence for two micro-batches; 100,000 does not fit).
+        #expect(page.components(separatedBy: "<circle").count - 1 == 4)
+        #expect(page.contains(">96 (best)</text>"))
+        #expect(page.contains("TPOT target 50 ms"))
+        #expect(page.contains("Does not fit in memory"))
+        // Only for sweeps; an unwritable path is refused.
+        #expect(run(decode + ["--html", path]).errorOutput.contains("--html draws the curve over several batches"))
+        let refused = run(sweep + ["--html", folder.appendingPathComponent("no/such/curve.html").path])
+        #expect(refused.status == 2 && refused.errorOutput.contains("cannot write the chart"))
+    }
+
     @Test("validate: status 0 only when every supported case agrees, 1 otherwise; a bad file is status 2")
     func validateStatus() throws {
         let all = run(["validate"])
@@ -378,5 +401,20 @@ struct CollectiveCommandTests {
         #expect(outcome.status == 2)
         #expect(outcome.output.isEmpty)
         #expect(outcome.errorOutput.contains(message), "\(outcome.errorOutput)")
+    }
+}
+
+@Suite("Sweep chart")
+struct SweepChartTests {
+    @Test("Axes end at 1, 2 or 5 times a power of ten, at least the largest value", arguments: [
+        (0.9, 1.0), (1.0, 1.0), (1.2, 2.0), (4.1, 5.0), (57.0, 100.0), (3042.0, 5000.0), (0.031, 0.05),
+    ])
+    func niceCeiling(value: Double, expected: Double) {
+        #expect(abs(SweepChart.niceCeiling(value) - expected) < 1e-12 * expected)
+    }
+
+    @Test("Text in the page is escaped")
+    func escapes() {
+        #expect(SweepChart.escape("a<b & \"c\">") == "a&lt;b &amp; &quot;c&quot;&gt;")
     }
 }
