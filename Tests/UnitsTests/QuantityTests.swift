@@ -111,12 +111,19 @@ struct NumberTextTests {
 
 @Suite("Precision")
 struct PrecisionTests {
-    @Test("Bytes per element", arguments: [(Precision.fp32, 4.0), (.bf16, 2), (.fp16, 2), (.fp8, 1), (.int8, 1), (.fp4, 0.5)])
+    @Test("Bytes per element", arguments: [(Precision.fp32, 4.0), (.bf16, 2), (.fp16, 2), (.fp8, 1), (.int8, 1), (.fp4, 0.5), (.int4, 0.5)])
     func bytes(precision: Precision, bytes: Double) {
         #expect(precision.bytesPerElement == bytes)
     }
 
-    @Test("Common spellings", arguments: [("bfloat16", Precision.bf16), ("FP8", .fp8), ("float8_e4m3", .fp8), ("w8a8", .int8), ("half", .fp16)])
+    @Test("Stored weights carry their scales: NVFP4 a byte per 16, INT4 2 bytes per group of 128; the wider formats none",
+          arguments: [(Precision.fp4, 0.5 + 1.0 / 16), (.int4, 0.5 + 2.0 / 128), (.fp8, 1), (.int8, 1), (.bf16, 2)])
+    func weightBytes(precision: Precision, bytes: Double) {
+        #expect(precision.weightBytesPerElement == bytes)
+    }
+
+    @Test("Common spellings", arguments: [("bfloat16", Precision.bf16), ("FP8", .fp8), ("float8_e4m3", .fp8), ("w8a8", .int8), ("half", .fp16),
+                                          ("int4", .int4), ("W4A4", .int4), ("nvfp4", .fp4)])
     func parses(text: String, precision: Precision) throws {
         #expect(try Precision.parse(text) == precision)
     }
