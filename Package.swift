@@ -58,7 +58,7 @@ let package = Package(
         .testTarget(name: "HardwareTests", dependencies: ["Hardware", "Units", "DataFiles", .product(name: "Numerics", package: "swift-numerics")]),
         .testTarget(name: "WorkloadTests", dependencies: ["Workload", "Units", "DataFiles", .product(name: "Numerics", package: "swift-numerics")]),
         .testTarget(name: "CostModelTests", dependencies: ["CostModel", "Hardware", "Workload", "Units", .product(name: "Numerics", package: "swift-numerics")]),
-        .testTarget(name: "ValidationTests", dependencies: ["Validation", "CostModel", "Hardware", "Workload", "Units"]),
+        .testTarget(name: "ValidationTests", dependencies: ["Validation", "CostModel", "Hardware", "Workload", "Units", .product(name: "Numerics", package: "swift-numerics")]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "Units", .product(name: "Numerics", package: "swift-numerics")]),
         .testTarget(name: "CLITests", dependencies: ["SupernodeCLI", "supernode", "Hardware", "Reports", "Units"], exclude: ["Golden"]),
     ]
