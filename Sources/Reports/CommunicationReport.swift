@@ -75,8 +75,14 @@ public struct CommunicationReport: Sendable {
         public struct Item: Encodable {
             public var operation: String
             public var ranks: Int
+            public var ranksPerChip: Int
             public var bytes: Double
+            /// Dispatch and combine: the token shape and the payload's format.
             public var tokensPerRank: Int?
+            public var hidden: Int?
+            public var topK: Int?
+            public var experts: Int?
+            public var dtype: String?
             public var timeUs: Double
             public var latencyUs: Double
             public var transferUs: Double
@@ -90,8 +96,11 @@ public struct CommunicationReport: Sendable {
     public var document: Document {
         Document(system: system.name, calibration: profile, rows: rows.map { row in
             let time = row.prediction.time
-            return .init(operation: row.request.operation.rawValue, ranks: row.request.ranks, bytes: row.prediction.bytes.bytes,
-                         tokensPerRank: row.request.tokensPerRank, timeUs: JSONOutput.rounded(time.total.microseconds),
+            let exchange = row.request.operation.isExpertExchange
+            return .init(operation: row.request.operation.rawValue, ranks: row.request.ranks, ranksPerChip: row.prediction.ranksPerChip,
+                         bytes: row.prediction.bytes.bytes, tokensPerRank: row.request.tokensPerRank, hidden: exchange ? row.request.hidden : nil,
+                         topK: exchange ? row.request.topK : nil, experts: row.prediction.experts,
+                         dtype: exchange ? (row.request.operation == .moeDispatch ? row.request.precision : .bf16).rawValue : nil, timeUs: JSONOutput.rounded(time.total.microseconds),
                          latencyUs: JSONOutput.rounded(time.latency.microseconds), transferUs: JSONOutput.rounded(time.transfer.microseconds),
                          fixedUs: JSONOutput.rounded(time.overhead.microseconds), algorithm: time.algorithm.rawValue,
                          algbwGbPerS: JSONOutput.rounded(row.prediction.algorithmBandwidth.gigabytesPerSecond),

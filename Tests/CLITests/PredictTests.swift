@@ -383,6 +383,9 @@ struct CollectiveCommandTests {
         let predicted = try #require(metric["predicted"] as? Double)
         #expect(abs((row["time_us"] as? Double ?? 0) - predicted) < 1e-6 * predicted)
         #expect(row["tokens_per_rank"] as? Int == 128)
+        // The resolved inputs: two dies a chip, DeepSeek's shape, one expert a rank, INT8 tokens.
+        #expect(row["ranks_per_chip"] as? Int == 2 && row["hidden"] as? Int == 7168 && row["top_k"] as? Int == 8)
+        #expect(row["experts"] as? Int == 256 && row["dtype"] as? String == "int8")
     }
 
     @Test("Bad input exits 2 naming the flag or the numbers", arguments: [

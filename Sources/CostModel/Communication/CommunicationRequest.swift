@@ -77,6 +77,10 @@ public struct CommunicationRequest: Sendable, Hashable {
 public struct CommunicationPrediction: Sendable, Hashable {
     public var time: CommunicationTime
     public var group: RankGroup
+    /// Ranks per chip, as resolved (the request's, or the stack's devices per chip).
+    public var ranksPerChip: Int
+    /// Routed experts over the group, as resolved, for dispatch and combine.
+    public var experts: Int?
     /// What one rank moves by the operation's definition: the buffer for collectives (nccl-tests' size), the
     /// copies a rank sends for dispatch and combine (tokens x top-k x the payload with its scales).
     public var bytes: Bytes
@@ -102,6 +106,7 @@ extension CommunicationRequest {
         let group = try RankGroup(size: ranks, on: rank)
         let time: CommunicationTime
         let moved: Double
+        var resolvedExperts: Int?
         if let collective = operation.collective {
             guard let bytes else { throw .load("\(operation.rawValue) needs bytes, each rank's buffer, such as 64 MiB") }
             guard bytes.bytes > 0, bytes.bytes <= 1e15 else {
@@ -118,6 +123,7 @@ extension CommunicationRequest {
                 throw .load("\(name) must be a positive count up to 2^31, got \(value)")
             }
             guard topK <= experts else { throw .load("top_k \(topK) is more than the \(experts) experts") }
+            resolvedExperts = experts
             let format = operation == .moeDispatch ? precision : .bf16
             time = try ExpertExchange.benchmark(operation == .moeDispatch ? .dispatch : .combine, ranks: ranks, tokensPerRank: tokens,
                                                 hidden: hidden, topK: topK, experts: experts, precision: format, on: rank)
@@ -125,7 +131,7 @@ extension CommunicationRequest {
         }
         let seconds = time.total.seconds
         let algorithm = seconds > 0 ? moved / seconds : 0
-        return CommunicationPrediction(time: time, group: group, bytes: Bytes(moved), algorithmBandwidth: Bandwidth(bytesPerSecond: algorithm),
+        return CommunicationPrediction(time: time, group: group, ranksPerChip: perChip, experts: resolvedExperts, bytes: Bytes(moved), algorithmBandwidth: Bandwidth(bytesPerSecond: algorithm),
                                        busBandwidth: Bandwidth(bytesPerSecond: algorithm * operation.busFactor(ranks: ranks)))
     }
 }
