@@ -288,6 +288,53 @@ struct ScheduleTests {
         #expect(outcome.exposed.milliseconds.isApproximatelyEqual(to: 0))
     }
 
+    @Test("The schedule matches a plain reference: tasks sorted by (stage, micro-batch, position), each started when its chain and its resource are free", arguments: [1, 2, 3])
+    func matchesReference(seed: UInt64) {
+        var generator = SeededGenerator(seed: seed)
+        for _ in 0..<50 {
+            let resources = MicrobatchSchedule.Resource.allCases
+            let chainCount = Int.random(in: 1...3, using: &generator)
+            let length = Int.random(in: 1...40, using: &generator)
+            let shape = (0..<length).map { _ in resources.randomElement(using: &generator)! }
+            let chains = (0..<chainCount).map { _ in
+                shape.enumerated().map { index, resource in
+                    Task("t\(index)", resource, TimeSpan(seconds: Double(Int.random(in: 0...5, using: &generator)) * 1e-3),
+                         communication: resource == .network || Bool.random(using: &generator))
+                }
+            }
+            // The reference: the order sorted outright, times as defined, the compute union by sorting all intervals.
+            var order: [(Int, Int, Int)] = []
+            for (chain, tasks) in chains.enumerated() {
+                var stage = 0
+                for position in tasks.indices {
+                    if position > 0, tasks[position].resource != tasks[position - 1].resource { stage += 1 }
+                    order.append((stage, chain, position))
+                }
+            }
+            order.sort { ($0.0, $0.1, $0.2) < ($1.0, $1.1, $1.2) }
+            var ready = Array(repeating: 0.0, count: chains.count), free = [0.0, 0.0, 0.0]
+            var compute: [(Double, Double)] = []
+            for (_, chain, position) in order {
+                let task = chains[chain][position]
+                let start = max(ready[chain], free[task.resource.rawValue]), end = start + task.duration.seconds
+                free[task.resource.rawValue] = end
+                ready[chain] = end
+                if task.duration.seconds > 0, !task.isCommunication { compute.append((start, end)) }
+            }
+            var union = 0.0, open: (Double, Double)?
+            for interval in compute.sorted(by: { $0.0 < $1.0 }) {
+                if let current = open, interval.0 <= current.1 { open = (current.0, max(current.1, interval.1)) } else {
+                    if let current = open { union += current.1 - current.0 }
+                    open = interval
+                }
+            }
+            if let current = open { union += current.1 - current.0 }
+            let outcome = MicrobatchSchedule.run(chains)
+            #expect(outcome.makespan.seconds.isApproximatelyEqual(to: ready.max() ?? 0, absoluteTolerance: 1e-12))
+            #expect(outcome.computeUnion.seconds.isApproximatelyEqual(to: union, absoluteTolerance: 1e-12))
+        }
+    }
+
     @Test("A recorded run lists every task once, as scheduled: the ping-pong by hand, no resource running two at once")
     func recorded() {
         let chain = [t("a", .compute, 2), t("d", .network, 1), t("e", .compute, 2), t("c", .network, 1)]

@@ -72,41 +72,61 @@ public struct MicrobatchSchedule: Sendable {
     /// Runs the chains (one per micro-batch, all of the same shape) to completion; with `recording`, the
     /// outcome lists when each task ran.
     public static func run(_ chains: [[Task]], recording: Bool = false) -> Outcome {
-        // Issue order: (stage, micro-batch, position), a topological order of the chains.
-        var order: [(stage: Int, chain: Int, position: Int)] = []
-        for (chain, tasks) in chains.enumerated() {
-            var stage = 0
-            for position in tasks.indices {
-                if position > 0, tasks[position].resource != tasks[position - 1].resource { stage += 1 }
-                order.append((stage, chain, position))
-            }
+        // Issue order: stage by stage, each stage for every micro-batch in turn, in program order within it
+        // (the order of (stage, micro-batch, position), built without sorting). A stage is a run of consecutive
+        // tasks on one resource; `stageStarts[c]` lists where chain c's stages begin.
+        let stageStarts: [[Int]] = chains.map { tasks in
+            var starts: [Int] = tasks.isEmpty ? [] : [0]
+            for position in tasks.indices.dropFirst() where tasks[position].resource != tasks[position - 1].resource { starts.append(position) }
+            return starts
         }
-        order.sort { ($0.stage, $0.chain, $0.position) < ($1.stage, $1.chain, $1.position) }
+        let stages = stageStarts.map(\.count).max() ?? 0
         var ready = Array(repeating: 0.0, count: chains.count)
         var free = Array(repeating: 0.0, count: Resource.allCases.count)
         var computeBusy = 0.0, networkBusy = 0.0
-        var computeIntervals: [(Double, Double)] = []
+        // Each resource runs its tasks in issue order, so its compute intervals come out sorted by start.
+        var computeIntervals = Array(repeating: [(Double, Double)](), count: Resource.allCases.count)
         var intervals: [Interval] = []
-        for (_, chain, position) in order {
-            let task = chains[chain][position]
-            let start = max(ready[chain], free[task.resource.rawValue])
-            let end = start + task.duration.seconds
-            if recording, task.duration.seconds > 0 {
-                intervals.append(Interval(name: task.name, resource: task.resource, microbatch: chain, layer: task.layer,
-                                          start: TimeSpan(seconds: start), end: TimeSpan(seconds: end), isCommunication: task.isCommunication))
+        for stage in 0..<stages {
+            for (chain, tasks) in chains.enumerated() where stage < stageStarts[chain].count {
+                let first = stageStarts[chain][stage]
+                let last = stage + 1 < stageStarts[chain].count ? stageStarts[chain][stage + 1] : tasks.count
+                for position in first..<last {
+                    let task = tasks[position]
+                    let seconds = task.duration.seconds, resource = task.resource.rawValue
+                    let start = max(ready[chain], free[resource])
+                    let end = start + seconds
+                    if recording, seconds > 0 {
+                        intervals.append(Interval(name: task.name, resource: task.resource, microbatch: chain, layer: task.layer,
+                                                  start: TimeSpan(seconds: start), end: TimeSpan(seconds: end), isCommunication: task.isCommunication))
+                    }
+                    free[resource] = end
+                    if task.isCommunication { networkBusy += seconds } else { computeBusy += seconds }
+                    if seconds > 0, !task.isCommunication { computeIntervals[resource].append((start, end)) }
+                    ready[chain] = end
+                }
             }
-            free[task.resource.rawValue] = end
-            if task.isCommunication { networkBusy += task.duration.seconds } else { computeBusy += task.duration.seconds }
-            if task.duration.seconds > 0, !task.isCommunication { computeIntervals.append((start, end)) }
-            ready[chain] = end
         }
         let makespan = ready.max() ?? 0
-        // Compute intervals merged (streams may overlap): the time in which some compute ran.
-        var merged: [(Double, Double)] = []
-        for (start, end) in computeIntervals.sorted(by: { $0.0 < $1.0 }) {
-            if let last = merged.last, start <= last.1 { merged[merged.count - 1].1 = max(last.1, end) } else { merged.append((start, end)) }
+        // Compute intervals merged across resources (streams may overlap): the time in which some compute ran.
+        var next = Array(repeating: 0, count: computeIntervals.count)
+        var union = 0.0, current: (Double, Double)?
+        while true {
+            var pick: Int?
+            for resource in computeIntervals.indices where next[resource] < computeIntervals[resource].count {
+                if pick == nil || computeIntervals[resource][next[resource]].0 < computeIntervals[pick!][next[pick!]].0 { pick = resource }
+            }
+            guard let resource = pick else { break }
+            let (start, end) = computeIntervals[resource][next[resource]]
+            next[resource] += 1
+            if let open = current, start <= open.1 {
+                current = (open.0, max(open.1, end))
+            } else {
+                if let open = current { union += open.1 - open.0 }
+                current = (start, end)
+            }
         }
-        let union = merged.reduce(0) { $0 + ($1.1 - $1.0) }
+        if let open = current { union += open.1 - open.0 }
         return Outcome(makespan: TimeSpan(seconds: makespan), computeBusy: TimeSpan(seconds: computeBusy), computeUnion: TimeSpan(seconds: union),
                        networkBusy: TimeSpan(seconds: networkBusy), intervals: intervals.sorted { ($0.start, $0.resource.rawValue) < ($1.start, $1.resource.rawValue) })
     }
