@@ -189,6 +189,19 @@ struct ServingCompareTests {
         #expect(outcome.output.contains("dgx-a100-selene: Calibration: no calibration profile covers"))
     }
 
+    @Test("An AWQ checkpoint's INT4 weights shrink the reference layout: Llama-3.1-70B on one H100 instead of two, and the layout says so")
+    func quantisedCheckpoint() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Sources/Workload/Presets/models/llama-3.1-70b.json")
+        var config = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+        config["quantization_config"] = ["quant_method": "awq", "bits": 4, "group_size": 128]
+        let path = try temporaryFile(String(decoding: try JSONSerialization.data(withJSONObject: config), as: UTF8.self), name: "config.json")
+        let quantised = run("compare", "hgx-h100", "--model", path)
+        #expect(quantised.status == 0, "\(quantised.errorOutput)")
+        #expect(quantised.output.contains("hgx-h100: 1 chip, TP1, fp8 with int4 weights"), "\(quantised.output)")
+        #expect(run("compare", "hgx-h100", "--model", "llama-3.1-70b").output.contains("hgx-h100: 2 chips, TP2, fp8;"))
+    }
+
     @Test("--calibration gives a profile for a chip the shipped ones do not cover, and that system is served")
     func givenProfile() throws {
         // The Hopper profile's fractions relabelled for the A100 (a test file, not a calibration: no FP8, so BF16).

@@ -55,7 +55,9 @@ public enum OperatingPoint {
         }
         let compute: Precision = [Precision.fp8, .int8].first(where: priced) ?? .bf16
         let experts = expertPrecision.flatMap { wanted in model.moe != nil && wanted != compute && priced(wanted) ? wanted : nil }
-        let expertBytes = (experts ?? compute).weightBytesPerElement
+        // Stored bytes a weight, a weight-only quantised checkpoint's where the model is one.
+        let stored = PrecisionSettings(compute: compute, experts: experts).resolved(for: model)
+        let denseBytes = stored.storedWeightBytes(computingIn: compute), expertBytes = stored.storedWeightBytes(computingIn: experts ?? compute)
         let mtp = model.mtpLayers > 0 ? MultiTokenPrediction(draftTokens: 1, acceptance: mtpAcceptance) : nil
         var deployment: Deployment
         var summary: String
@@ -76,7 +78,7 @@ public enum OperatingPoint {
             let parameters = model.parameters
             func weights(_ size: Int) -> Double {
                 let perSlot = parameters.routedExperts / Double(moe.routedExperts)
-                return (parameters.total - parameters.routedExperts) * compute.weightBytesPerElement + perSlot * Double(slots / size) * expertBytes
+                return (parameters.total - parameters.routedExperts) * denseBytes + perSlot * Double(slots / size) * expertBytes
             }
             var ranks = domainGroup
             if weights(ranks) > rankMemory / 2 {
@@ -90,6 +92,7 @@ public enum OperatingPoint {
             let chips = ranks / perChip, perRank = slots / ranks
             let slotWord = perRank == 1 ? "slot" : "slots"
             summary = "\(chips) chips (\(ranks) ranks), EP\(ranks) with \(perRank) expert \(slotWord) per rank, attention data-parallel, " + compute.rawValue
+                + (stored.weights.map { " with \($0.rawValue) weights" } ?? "")
                 + (experts.map { ", experts \($0.rawValue)" } ?? "")
         } else {
             let heads = model.attention.heads
@@ -99,12 +102,12 @@ public enum OperatingPoint {
                 size <= domainRanks && heads % size == 0 && kvHeads % size == 0 && size % perChip == 0
             }
             let sizes = (0...16).map { 1 << $0 }.filter(divides)
-            let weights = model.parameters.total * compute.weightBytesPerElement
+            let weights = model.parameters.total * denseBytes
             let rankMemory = system.chip.memory.capacity.bytes / Double(perChip)
             let tp = sizes.first { weights / Double($0) <= rankMemory / 2 } ?? sizes.last ?? 1
             deployment = Deployment(chips: max(tp / perChip, 1), ranksPerChip: perChip, tensorParallel: tp, microbatches: 1, mtp: mtp)
             let chips = max(tp / perChip, 1)
-            summary = "\(chips) \(chips == 1 ? "chip" : "chips"), TP\(tp), \(compute.rawValue)"
+            summary = "\(chips) \(chips == 1 ? "chip" : "chips"), TP\(tp), \(compute.rawValue)" + (stored.weights.map { " with \($0.rawValue) weights" } ?? "")
         }
         if let mtp { summary += ", MTP \(mtp.draftTokens) at \(Int(mtp.acceptance * 100))%" }
         return Layout(deployment: deployment, precision: PrecisionSettings(compute: compute, experts: experts), summary: summary)
