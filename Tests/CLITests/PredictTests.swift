@@ -11,6 +11,11 @@ struct PredictTests {
                   "--balance", "eplb", "--redundant-experts", "32", "--mtp", "1", "--mtp-acceptance", "0.7",
                   "--batch-per-chip", "96", "--prompt-tokens", "4096", "--output-tokens", "256"]
 
+    /// `decode` with these batches per chip in place of its one.
+    func decode(batches: [Int]) -> [String] {
+        decode.flatMap { $0 == "96" ? batches.map(String.init) : [$0] }
+    }
+
     @Test("The prediction table matches its golden file and fits 100 columns")
     func golden() throws {
         let outcome = run(decode)
@@ -55,10 +60,10 @@ struct PredictTests {
     @Test("Several batches give one row each, the same figures as one prediction each; refused batches say why")
     func sweep() throws {
         func single(_ batch: Int) throws -> [String: Any] {
-            let arguments = decode.map { $0 == "96" ? "\(batch)" : $0 } + ["--format", "json"]
+            let arguments = decode(batches: [batch]) + ["--format", "json"]
             return try #require(try JSONSerialization.jsonObject(with: Data(run(arguments).output.utf8)) as? [String: Any])
         }
-        let arguments = decode.map { $0 == "96" ? "2 8 96 512" : $0 }.flatMap { $0.split(separator: " ").map(String.init) }
+        let arguments = decode(batches: [2, 8, 96, 512])
         let table = run(arguments)
         #expect(table.status == 0, "\(table.errorOutput)")
         #expect(width(table.output) <= 100)
@@ -79,7 +84,7 @@ struct PredictTests {
         }
         #expect(run(arguments + ["--format", "csv"]).output.hasPrefix("batch_per_chip,step_ms,tpot_ms,tokens_per_second_per_chip"))
         // Every batch refused: the first reason, status 2.
-        let none = run(decode.map { $0 == "96" ? "1000 2000" : $0 }.flatMap { $0.split(separator: " ").map(String.init) })
+        let none = run(decode(batches: [1000, 2000]))
         #expect(none.status == 2 && none.errorOutput.contains("Does not fit in memory"))
         // Batches for the other phase's flag are refused.
         #expect(run(decode + ["--tokens-per-chip", "1", "2"]).errorOutput.contains("--tokens-per-chip is for prefill"))
@@ -87,7 +92,7 @@ struct PredictTests {
 
     @Test("A TPOT target picks the best batch among those that keep it, marks the others, and checks one prediction")
     func tpotTarget() throws {
-        let batches = decode.map { $0 == "96" ? "8 24 96 128" : $0 }.flatMap { $0.split(separator: " ").map(String.init) }
+        let batches = decode(batches: [8, 24, 96, 128])
         let all = try #require(try JSONSerialization.jsonObject(with: Data(run(batches + ["--format", "json"]).output.utf8)) as? [String: Any])
         let points = try #require(all["points"] as? [[String: Any]])
         let tpots = points.compactMap { $0["tpot_ms"] as? Double }, rates = points.compactMap { $0["tokens_per_second_per_chip"] as? Double }
@@ -112,7 +117,7 @@ struct PredictTests {
         #expect(kept["tpot_target_kept"] as? Bool == true && kept["tpot_target_ms"] as? Double == 1000)
         // CloudMatrix-Infer's SLO table picks batch 96 within 50 ms and 24 within 30 ms; among the README's batches the
         // model marks the same.
-        let readme = decode.map { $0 == "96" ? "8 24 64 96 128 192 256" : $0 }.flatMap { $0.split(separator: " ").map(String.init) }
+        let readme = decode(batches: [8, 24, 64, 96, 128, 192, 256])
         for (target, batch) in [(50, 96), (30, 24)] {
             let picked = try #require(try JSONSerialization.jsonObject(
                 with: Data(run(readme + ["--tpot-ms", "\(target)", "--format", "json"]).output.utf8)) as? [String: Any])
@@ -197,8 +202,7 @@ struct PredictTests {
 
     @Test("--trace writes the step's schedule as a Chrome trace ending at the step time; a path it cannot write is refused, nothing left behind")
     func trace() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("supernode-trace-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let path = folder.appendingPathComponent("step.json").path
         let outcome = run(decode + ["--trace", path, "--format", "json"])
@@ -222,17 +226,16 @@ struct PredictTests {
         #expect(refused.status == 2 && refused.errorOutput.contains("cannot write the trace"))
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["step.json"])
         // One step only.
-        let sweep = decode.map { $0 == "96" ? "8 96" : $0 }.flatMap { $0.split(separator: " ").map(String.init) }
+        let sweep = decode(batches: [8, 96])
         #expect(run(sweep + ["--trace", path]).errorOutput.contains("--trace writes one step's schedule"))
     }
 
     @Test("--html draws the sweep's curve: a point per batch that runs, the best one marked, the TPOT target, the table; only for sweeps")
     func html() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("supernode-html-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let path = folder.appendingPathComponent("curve.html").path
-        let sweep = decode.map { $0 == "96" ? "2 8 24 96 128 100000" : $0 }.flatMap { $0.split(separator: " ").map(String.init) }
+        let sweep = decode(batches: [2, 8, 24, 96, 128, 100000])
         let outcome = run(sweep + ["--tpot-ms", "50", "--html", path])
         #expect(outcome.status == 0, "\(outcome.errorOutput)")
         let page = try String(contentsOfFile: path, encoding: .utf8)

@@ -26,10 +26,16 @@ func expectGolden(_ text: String, _ name: String, sourceLocation: SourceLocation
     #expect(text == golden, "output differs from Golden/\(name); if the change is intended, rerun with SUPERNODE_UPDATE_GOLDEN=1 and review the diff", sourceLocation: sourceLocation)
 }
 
-/// Writes `text` to a new temporary file and returns its path.
-func temporaryFile(_ text: String, name: String) throws -> String {
+/// A new empty temporary folder.
+func temporaryFolder() throws -> URL {
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("supernode-cli-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    return folder
+}
+
+/// Writes `text` to a new temporary file and returns its path.
+func temporaryFile(_ text: String, name: String) throws -> String {
+    let folder = try temporaryFolder()
     let path = folder.appendingPathComponent(name).path
     try text.write(toFile: path, atomically: true, encoding: .utf8)
     return path

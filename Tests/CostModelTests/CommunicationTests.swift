@@ -201,6 +201,11 @@ struct CommunicationTests {
         let seconds = 2 * 5.0 / 6 * 1e9 / (450e9 * 0.5) + 2 * 5 * 1e-6
         #expect(ring.time.algorithm == .ring)
         #expect(ring.time.total.seconds.isApproximatelyEqual(to: seconds))
+        // Every plain collective is the cost model's collective of the same name; dispatch and combine are none.
+        for operation in CommunicationRequest.Operation.allCases {
+            #expect((operation.collective == nil) == operation.isExpertExchange)
+            #expect(operation.collective.map(\.rawValue) ?? operation.rawValue == operation.rawValue)
+        }
         #expect(ring.algorithmBandwidth.bytesPerSecond.isApproximatelyEqual(to: 1e9 / seconds))
         #expect(ring.busBandwidth.bytesPerSecond.isApproximatelyEqual(to: 1e9 / seconds * 2 * 5 / 6))
         #expect(try CommunicationRequest(operation: .allGather, ranks: 6, bytes: Bytes(1e9)).price(on: system, profile: profile).busBandwidth

@@ -30,17 +30,8 @@ public struct CommunicationRequest: Sendable, Hashable {
             }
         }
 
-        var collective: CollectiveOperation? {
-            switch self {
-            case .allReduce: .allReduce
-            case .allGather: .allGather
-            case .reduceScatter: .reduceScatter
-            case .allToAll: .allToAll
-            case .broadcast: .broadcast
-            case .pointToPoint: .pointToPoint
-            case .moeDispatch, .moeCombine: nil
-            }
-        }
+        /// The collective the operation is, by the shared name; nil for dispatch and combine.
+        var collective: CollectiveOperation? { CollectiveOperation(rawValue: rawValue) }
     }
 
     public var operation: Operation
