@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import CostModel
 import Hardware
@@ -31,7 +32,7 @@ struct Calibration: ParsableCommand {
                 table.append([profile.name, profile.chips.joined(separator: ", ")] + gemm + [
                               NumberText.fixed(profile.memoryEfficiency, decimals: 3),
                               "\(NumberText.fixed(profile.attention.computeEfficiency, decimals: 3))/\(NumberText.fixed(profile.attention.memoryEfficiency, decimals: 3))",
-                              profile.kernelOverhead.formatted()])
+                              profile.decodeKernelOverhead.map { "\(profile.kernelOverhead.formatted()) (decode \($0.formatted()))" } ?? profile.kernelOverhead.formatted()])
                 for (precision, value) in (profile.blockScaledGemm ?? [:]).sorted(by: { $0.key < $1.key }) {
                     blockScaled.append("\(profile.name) \(precision) \(NumberText.fixed(value, decimals: 2))")
                 }
@@ -68,6 +69,7 @@ struct Calibration: ParsableCommand {
                 table.append(["prefill attention by length", points.map { "\($0.tokens): \(NumberText.fixed($0.efficiency, decimals: 3))" }.joined(separator: ", ")])
             }
             table.append(["kernel overhead", profile.kernelOverhead.formatted()])
+            if let decode = profile.decodeKernelOverhead { table.append(["kernel overhead, decode (graph replay)", decode.formatted()]) }
             if let rows = profile.expertBlockRows { table.append(["expert GEMM block rows", "\(rows)"]) }
             table.append(["decode micro-batches", (profile.decodeOverlap ?? .alternating).rawValue])
             let network = profile.network
@@ -94,13 +96,23 @@ struct Calibration: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "fit",
             abstract: "Fit GEMM, HBM, launch and attention efficiencies to kernel measurements.",
-            discussion: "MEASUREMENTS is a shipped set (h200-pytorch-microbench) or a file in the same JSON format.")
+            discussion: """
+                MEASUREMENTS is a shipped set or a JSON file in the same format: h200-pytorch-microbench (copies, \
+                GEMMs, decode attention: fits the GEMM, HBM, launch and attention efficiencies) or h200-kernels \
+                (supernode-kernels/1, from scripts/device/h200-kernels.py: GEMMs eager and from a CUDA graph, with \
+                the chip's profile's efficiencies held, and causal prefill attention by length, beside the profile's).
+                """)
         @Argument(help: "Measurements: a shipped name or a JSON file.") var measurements: String = "h200-pytorch-microbench"
         @Option(name: .long, help: "The chip measured, for its peak and bandwidth.") var chip: String = "h200-sxm"
         @OptionGroup var output: OutputOptions
 
         func render() throws -> String {
             let chip = try HardwareCatalog.builtIn().chip(self.chip)
+            let isFile = measurements.hasSuffix(".json") || measurements.contains("/")
+            if isFile ? try Self.isTimingsFile(measurements) : measurements == "h200-kernels" {
+                let timings = isFile ? try CalibrationCatalog.loadTimings(path: measurements) : try CalibrationCatalog.timings(measurements)
+                return try renderTimings(timings, chip: chip)
+            }
             let data = measurements.hasSuffix(".json") || measurements.contains("/")
                 ? try CalibrationCatalog.loadMeasurements(path: measurements) : try CalibrationCatalog.measurements(measurements)
             let fit = CalibrationFit.fit(data, chip: chip)
@@ -118,6 +130,70 @@ struct Calibration: ParsableCommand {
             case .json: return JSONOutput.render(FitDocument(fit))
             }
         }
+    }
+}
+
+extension Calibration.Fit {
+    /// Whether a JSON file holds `supernode-kernels/1` timings rather than the microbenchmark format.
+    static func isTimingsFile(_ path: String) throws -> Bool {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ValidationError("cannot read \(path): no such file; give a shipped name (h200-pytorch-microbench, h200-kernels) or a JSON file")
+        }
+        let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+        return (object?["format"] as? String)?.hasPrefix("supernode-kernels/") == true
+    }
+
+    func renderTimings(_ timings: KernelTimings, chip: Chip) throws -> String {
+        let profile = try CalibrationCatalog.builtIn().profile(for: chip)
+        let launch = try CalibrationFit.fitLaunch(timings, chip: chip, profile: profile)
+        var table = Table(title: "Fit to \(measurements) on \(chip.name) (GEMM efficiencies held at \(profile.name)'s)",
+                          columns: [Table.Column("figure", .left), Table.Column("value"), Table.Column("profile"), Table.Column("RMS error")])
+        table.append(["GEMM overhead, eager (\(launch.samples) GEMMs)", launch.eager.formatted(), profile.kernelOverhead.formatted(),
+                      NumberText.fixed(launch.eagerError * 100, decimals: 1) + "%"])
+        table.append(["GEMM overhead, CUDA graph replay", launch.graph.formatted(), profile.decodeKernelOverhead?.formatted() ?? "-",
+                      NumberText.fixed(launch.graphError * 100, decimals: 1) + "%"])
+        if let tiny = timings.sections.launch {
+            table.append(["1-element kernel, eager / graph", "\(TimeSpan(seconds: tiny.eagerS).formatted()) / \(TimeSpan(seconds: tiny.graphS).formatted())", "", ""])
+        }
+        var attention: [(String, AttentionEfficiency.LengthEfficiency)] = []
+        var shapeNotes: [String] = []
+        if let shapes = timings.sections.prefillAttention {
+            for (name, shape) in [("MLA", shapes.mlaPrefill), ("GQA", shapes.gqa128)] {
+                guard let shape else { continue }
+                shapeNotes.append("\(name): \(shape.heads) heads, \(shape.dqk) wide for queries and keys, \(shape.dv) for values")
+                for point in CalibrationFit.prefillAttention(shape, chip: chip) { attention.append((name, point)) }
+            }
+        }
+        for (label, point) in attention {
+            let shipped = profile.attention.prefillEfficiency(length: Double(point.tokens)).map { NumberText.fixed($0, decimals: 3) } ?? "-"
+            table.append(["\(label) causal attention, \(NumberText.grouped(Double(point.tokens))) tokens", NumberText.fixed(point.efficiency, decimals: 3), shipped, ""])
+        }
+        table.notes = ["Attention: the fastest backend's FLOP rate over the BF16 peak; 'profile' is \(profile.name)'s prefill_by_length at that length."]
+            + shapeNotes
+        switch output.format {
+        case .table: return table.renderText(maxCellWidth: 200)
+        case .csv: return table.renderCSV()
+        case .json:
+            return JSONOutput.render(TimingsFitDocument(
+                eagerOverheadUs: JSONOutput.rounded(launch.eager.microseconds), graphOverheadUs: JSONOutput.rounded(launch.graph.microseconds),
+                eagerRmsError: JSONOutput.rounded(launch.eagerError), graphRmsError: JSONOutput.rounded(launch.graphError),
+                prefillAttention: attention.map { .init(shape: $0.0, tokens: $0.1.tokens, efficiency: $0.1.efficiency) }))
+        }
+    }
+}
+
+/// The JSON form of `calibration fit` on `supernode-kernels/1` timings.
+struct TimingsFitDocument: Codable {
+    var eagerOverheadUs: Double
+    var graphOverheadUs: Double
+    var eagerRmsError: Double
+    var graphRmsError: Double
+    var prefillAttention: [Point]
+
+    struct Point: Codable {
+        var shape: String
+        var tokens: Int
+        var efficiency: Double
     }
 }
 

@@ -205,8 +205,7 @@ struct ServingCompareTests {
     @Test("--calibration gives a profile for a chip the shipped ones do not cover, and that system is served")
     func givenProfile() throws {
         // The Hopper profile's fractions relabelled for the A100 (a test file, not a calibration: no FP8, so BF16).
-        let shipped = try String(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("Sources/CostModel/Presets/calibration/h200-pytorch.yaml"), encoding: .utf8)
+        let shipped = try shippedProfileText("h200-pytorch")
         let borrowed = try temporaryFile(shipped.replacingOccurrences(of: "name: h200-pytorch", with: "name: a100-borrowed")
             .replacingOccurrences(of: "chips: [h200-sxm, h100-sxm, h800-sxm]", with: "chips: [a100-sxm-80gb]"), name: "a100.yaml")
         let outcome = run("compare", "gb200-nvl72", "dgx-a100-selene", "--model", "llama-3.1-8b", "--calibration", borrowed, "--format", "json")

@@ -298,8 +298,7 @@ struct PredictTests {
             return values
         }
         // The Ascend profile with a lower HBM efficiency: CloudMatrix384's decode slows, the H800 case does not move.
-        let shipped = try String(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("Sources/CostModel/Presets/calibration/ascend-910c-cann.yaml"), encoding: .utf8)
+        let shipped = try shippedProfileText("ascend-910c-cann")
         let slower = try temporaryFile(shipped.replacingOccurrences(of: "\nmemory_efficiency: 0.841", with: "\nmemory_efficiency: 0.5")
             .replacingOccurrences(of: "name: ascend-910c-cann", with: "name: slower-ascend"), name: "slower.yaml")
         let base = try predicted([]), changed = try predicted(["--calibration", slower])
@@ -344,6 +343,36 @@ struct PredictTests {
         #expect(gemm["bf16"] == 0.77)
         #expect(run(["calibration", "show", "ascend-910c-cann"]).output.contains("MLA 65.4% of compute peak"))
         #expect(run(["calibration", "show", "nope"]).status == 2)
+    }
+
+    @Test("calibration fit on the H200 kernel timings gives the eager and graph launch costs and the prefill attention curve")
+    func calibrationFitTimings() throws {
+        let outcome = run(["calibration", "fit", "h200-kernels", "--format", "json"])
+        #expect(outcome.status == 0, "\(outcome.errorOutput)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(outcome.output.utf8)) as? [String: Any])
+        let eager = try #require(object["eager_overhead_us"] as? Double), graph = try #require(object["graph_overhead_us"] as? Double)
+        // The eager refit is the shipped profile's launch cost; a graph replay costs less.
+        #expect(eager == 10 && graph < eager)
+        let points = try #require(object["prefill_attention"] as? [[String: Any]])
+        #expect(points.count == 12)
+        let table = run(["calibration", "fit", "h200-kernels"])
+        #expect(table.output.contains("CUDA graph replay") && table.output.contains("MLA causal attention, 16,384 tokens") && width(table.output) <= 100)
+        // A profile of the user's that gives decode its graph-replay cost: decode steps take it, prefill does not.
+        let graphed = try temporaryFile(try shippedProfileText("h200-pytorch")
+            .replacingOccurrences(of: "kernel_overhead: 10 us\n", with: "kernel_overhead: 10 us\ndecode_kernel_overhead: \(graph) us\n")
+            .replacingOccurrences(of: "name: h200-pytorch", with: "name: h200-graph"), name: "h200-graph.yaml")
+        func seconds(_ phase: [String], _ extra: [String]) throws -> Double {
+            let outcome = run(["predict", "--system", "hgx-h100", "--model", "llama-3.1-8b", "--chips", "1", "--format", "json"] + phase + extra)
+            #expect(outcome.status == 0, "\(outcome.errorOutput)")
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(outcome.output.utf8)) as? [String: Any])
+            return try #require(object["step_ms"] as? Double)
+        }
+        let decode = ["--phase", "decode", "--batch-per-chip", "8", "--context", "2048"]
+        let prefill = ["--phase", "prefill", "--tokens-per-chip", "8192", "--prompt-tokens", "1024"]
+        #expect(try seconds(decode, ["--calibration", graphed]) < seconds(decode, []))
+        #expect(try seconds(prefill, ["--calibration", graphed]) == seconds(prefill, []))
+        let missing = run(["calibration", "fit", "no-such-file.json"])
+        #expect(missing.status == 2 && missing.output.isEmpty && missing.errorOutput.contains("no-such-file.json"), "\(missing.errorOutput)")
     }
 }
 

@@ -41,6 +41,12 @@ func temporaryFile(_ text: String, name: String) throws -> String {
     return path
 }
 
+/// The text of a shipped calibration profile, from the source tree.
+func shippedProfileText(_ name: String) throws -> String {
+    try String(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Sources/CostModel/Presets/calibration/\(name).yaml"), encoding: .utf8)
+}
+
 /// The widest line of `text`.
 func width(_ text: String) -> Int {
     text.split(separator: "\n", omittingEmptySubsequences: false).map(\.count).max() ?? 0

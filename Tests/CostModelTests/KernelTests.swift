@@ -83,6 +83,77 @@ struct CalibrationTests {
         #expect(fit.gemmError[.fp8]! < 0.10)
     }
 
+    @Test("Launch costs refit from the H200 timings: eager GEMMs give the profile's kernel overhead, graph replays its decode overhead")
+    func launchRefit() throws {
+        let timings = try CalibrationCatalog.timings("h200-kernels")
+        #expect(timings.format == "supernode-kernels/1")
+        let chip = try hardware().chip("h200-sxm")
+        let profile = try calibration().profile(named: "h200-pytorch")
+        let fit = try CalibrationFit.fitLaunch(timings, chip: chip, profile: profile)
+        #expect(fit.samples == 120)
+        #expect(fit.eager.seconds.isApproximatelyEqual(to: profile.kernelOverhead.seconds, absoluteTolerance: 1e-9))
+        // A graph removes the host's launch: cheaper per kernel, for GEMMs and for a 1-element kernel alike. The
+        // shipped profiles keep the eager figure in decode too (docs/cost-model.md says why).
+        #expect(fit.graph < fit.eager * 0.5)
+        #expect(profile.decodeKernelOverhead == nil)
+        let tiny = try #require(timings.sections.launch)
+        #expect(tiny.graphS < tiny.eagerS / 3)
+        #expect(fit.eagerError < 0.2 && fit.graphError < 0.2, "RMS \(fit.eagerError), \(fit.graphError)")
+        // Without graph timings there is nothing to fit.
+        var bare = timings
+        bare.sections.gemmGraph = nil
+        #expect(throws: CostModelError.self) { try CalibrationFit.fitLaunch(bare, chip: chip, profile: profile) }
+    }
+
+    @Test("The profile's prefill attention curve (FlashAttention-3, head dim 128) agrees with MLA's prefill shape measured on an H200")
+    func prefillAttentionMeasured() throws {
+        let timings = try CalibrationCatalog.timings("h200-kernels")
+        let shape = try #require(timings.sections.prefillAttention?.mlaPrefill)
+        #expect(shape.heads == 128 && shape.dqk == 192 && shape.dv == 128)
+        let points = CalibrationFit.prefillAttention(shape, chip: try hardware().chip("h200-sxm"))
+        #expect(points.map(\.tokens) == [512, 1024, 2048, 4096, 8192, 16384])
+        let profile = try calibration().profile(named: "h200-pytorch")
+        for point in points {
+            let shipped = try #require(profile.attention.prefillEfficiency(length: Double(point.tokens)))
+            #expect(abs(point.efficiency / shipped - 1) < 0.15, "\(point.tokens) tokens: measured \(point.efficiency), profile \(shipped)")
+        }
+        // Short sequences waste more of each tile on the mask: the measured rate rises to 4K tokens.
+        #expect(zip(points.prefix(4), points.dropFirst().prefix(3)).allSatisfy { $0.efficiency < $1.efficiency })
+        // By hand for the first row: sequences x heads x tokens^2 x (dqk + dv) over the fastest time and the BF16 peak.
+        let row = shape.rows[0]
+        let seconds = try #require(row.fastest)
+        let flops: Double = Double(row.sequences * 128 * 512 * 512 * 320)
+        let expected = flops / seconds / 989.4e12
+        #expect(abs(points[0].efficiency - expected) < 0.0005)
+    }
+
+    @Test("A decode step pays the profile's decode (graph) overhead per kernel; prefill keeps the eager one")
+    func decodeKernelOverhead() throws {
+        var eager = try calibration().profile(named: "h200-pytorch")
+        eager.decodeKernelOverhead = nil
+        var graph = eager
+        graph.decodeKernelOverhead = eager.kernelOverhead * 0.2
+        #expect(graph.kernelOverhead(.prefill) == eager.kernelOverhead && graph.kernelOverhead(.decode) == eager.kernelOverhead * 0.2)
+        #expect(eager.kernelOverhead(.decode) == eager.kernelOverhead)
+        let system = try hardware().system("hgx-h100"), model = try models().model("llama-3.1-8b")
+        func step(_ phase: Phase, _ profile: CalibrationProfile) throws -> StepPrediction {
+            try StepPredictor.predict(StepRequest(system: system, model: model, phase: phase, precision: PrecisionSettings(compute: .bf16),
+                                                  deployment: Deployment(chips: 1, tensorParallel: 1),
+                                                  load: Load(batchPerChip: 8, promptTokens: 1024, outputTokens: 256, tokensPerChip: 8192)),
+                                      profile: profile)
+        }
+        let slow = try step(.decode, eager), fast = try step(.decode, graph)
+        #expect(fast.stepTime < slow.stepTime)
+        for (a, b) in zip(slow.operators, fast.operators) where !a.isCommunication {
+            #expect(a.name == b.name)
+            #expect(b.overhead.seconds.isApproximatelyEqual(to: a.overhead.seconds * 0.2, relativeTolerance: 1e-9), "\(a.name)")
+        }
+        #expect(try step(.prefill, eager).stepTime == step(.prefill, graph).stepTime)
+        var negative = graph
+        negative.decodeKernelOverhead = TimeSpan(seconds: -1e-6)
+        #expect(throws: DescriptionIssue.self) { try negative.check() }
+    }
+
     @Test("The shipped H200 profile's block-scaled FP8 efficiency is the fit to DeepGEMM's published H800 table")
     func blockScaledRefit() throws {
         let table = try CalibrationCatalog.publishedGEMMs("deepgemm-h800-fp8")

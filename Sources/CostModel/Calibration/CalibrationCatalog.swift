@@ -38,6 +38,21 @@ public struct CalibrationCatalog: Sendable {
         }
     }
 
+    /// Kernel timings shipped with the catalog in `supernode-kernels/1` format (`h200-kernels`).
+    public static func timings(_ name: String) throws(CostModelError) -> KernelTimings {
+        let path = try presets().appendingPathComponent("measurements").appendingPathComponent("\(name).json").path
+        do {
+            return try DataFile.load(KernelTimings.self, path: path, unknownFields: .ignore)
+        } catch {
+            throw .calibration("cannot read the shipped kernel timings \(name): \(error)")
+        }
+    }
+
+    /// Kernel timings from a file in `supernode-kernels/1` format.
+    public static func loadTimings(path: String) throws(CostModelError) -> KernelTimings {
+        do { return try DataFile.load(KernelTimings.self, path: path, unknownFields: .ignore) } catch { throw .file(error) }
+    }
+
     /// A published GEMM table shipped with the catalog (`deepgemm-h800-fp8`).
     public static func publishedGEMMs(_ name: String) throws(CostModelError) -> PublishedGEMMTable {
         let path = try presets().appendingPathComponent("measurements").appendingPathComponent("\(name).json").path

@@ -203,3 +203,53 @@ extension CalibrationFit {
                            rows: relative.count, error: error)
     }
 }
+
+extension CalibrationFit {
+    /// Per-kernel fixed cost of the same GEMMs launched eagerly and replayed from a CUDA graph.
+    public struct LaunchFit: Sendable, Hashable {
+        public var eager: TimeSpan
+        public var graph: TimeSpan
+        /// RMS relative error (log space) of each fit.
+        public var eagerError: Double
+        public var graphError: Double
+        public var samples: Int
+    }
+
+    /// Fits the overhead t₀ of t = max(2·M·K·N / (peak · η_c), bytes / (HBM · η_m)) + t₀ to GEMMs timed eagerly
+    /// and from a graph, with η_c and η_m held at `profile`'s BF16 figures: the two overheads differ by what the
+    /// graph removes, the host's launch of each kernel.
+    /// - Throws: ``CostModelError/calibration(_:)`` without graph GEMM timings or a BF16 efficiency.
+    public static func fitLaunch(_ timings: KernelTimings, chip: Chip, profile: CalibrationProfile) throws(CostModelError) -> LaunchFit {
+        guard let rows = timings.sections.gemmGraph?.bf16, !rows.isEmpty else {
+            throw .calibration("the timings have no gemm_graph section (BF16 GEMMs eager and from a CUDA graph) to fit launch costs to")
+        }
+        guard let compute = profile.gemmEfficiency(.bf16), let peak = chip.peak(.bf16)?.flopsPerSecond else {
+            throw .calibration("profile \(profile.name) has no BF16 GEMM efficiency to hold, or \(chip.name) has no BF16 peak")
+        }
+        let memory = profile.gemmMemoryEfficiency ?? profile.memoryEfficiency
+        func overhead(_ seconds: (KernelTimings.GEMMGraph.Row) -> Double) -> (TimeSpan, Double) {
+            let samples = rows.map { Sample(m: $0.M, k: $0.K, n: $0.N, seconds: seconds($0)) }
+            var best = (error: Double.infinity, overhead: 0.0)
+            var value = 0.0
+            while value <= 20e-6 + 1e-12 {
+                let error = meanSquaredLogError(samples, peak: peak, bytesPerElement: 2, chip: chip, compute: compute, memory: memory, overhead: value)
+                if error < best.error - 1e-15 { best = (error, value) }
+                value += overheadStep.seconds
+            }
+            return (TimeSpan(seconds: best.overhead), best.error.squareRoot())
+        }
+        let eager = overhead(\.eagerS), graph = overhead(\.graphS)
+        return LaunchFit(eager: eager.0, graph: graph.0, eagerError: eager.1, graphError: graph.1, samples: rows.count)
+    }
+
+    /// Causal prefill attention's efficiency by sequence length: the fastest backend's FLOP rate
+    /// (sequences · heads · tokens² · (dqk + dv) over its time) over the chip's BF16 peak, to three decimals.
+    public static func prefillAttention(_ shape: KernelTimings.PrefillAttention.Shape, chip: Chip) -> [AttentionEfficiency.LengthEfficiency] {
+        guard let peak = chip.peak(.bf16)?.flopsPerSecond else { return [] }
+        return shape.rows.compactMap { row in
+            guard let seconds = row.fastest else { return nil }
+            let flops = Double(row.sequences * shape.heads) * Double(row.tokens) * Double(row.tokens) * Double(shape.dqk + shape.dv)
+            return AttentionEfficiency.LengthEfficiency(tokens: row.tokens, efficiency: (flops / seconds / peak * 1000).rounded() / 1000)
+        }
+    }
+}

@@ -29,6 +29,10 @@ public struct CalibrationProfile: Sendable, Hashable, Codable {
     public var attention: AttentionEfficiency
     /// Fixed time every kernel costs on top of its roofline time (launch, setup, tail).
     public var kernelOverhead: TimeSpan
+    /// The same for a decode step, when the stack replays decode from a captured graph (CUDA graphs, CANN's
+    /// compiled graphs): no host launch between kernels, only the device's own fixed cost. Default:
+    /// `kernel_overhead` (a stack that launches decode kernels one by one).
+    public var decodeKernelOverhead: TimeSpan?
     public var network: NetworkEfficiency
     /// How the stack overlaps a decode step's micro-batches. Default: `alternating`.
     public var decodeOverlap: MicrobatchOverlap?
@@ -55,6 +59,19 @@ public struct CalibrationProfile: Sendable, Hashable, Codable {
         self.kernelOverhead = kernelOverhead
         self.network = network
         self.sources = sources
+    }
+
+    /// Fixed time per kernel in a step of `phase`.
+    public func kernelOverhead(_ phase: Phase) -> TimeSpan {
+        phase == .decode ? decodeKernelOverhead ?? kernelOverhead : kernelOverhead
+    }
+
+    /// The profile as a step of `phase` sees it: decode's per-kernel cost in place of `kernel_overhead`.
+    public func forPhase(_ phase: Phase) -> CalibrationProfile {
+        var profile = self
+        profile.kernelOverhead = kernelOverhead(phase)
+        profile.decodeKernelOverhead = nil
+        return profile
     }
 
     /// GEMM efficiency for `precision`, or nil when the stack was not measured in it; for block-scaled GEMMs
@@ -216,6 +233,7 @@ extension CalibrationProfile: CheckedDescription {
             throw DescriptionIssue(["network", key], "must be a fraction in [0, 1), got \(value)")
         }
         guard kernelOverhead >= .zero else { throw DescriptionIssue(["kernel_overhead"], "must not be negative") }
+        if let decodeKernelOverhead, decodeKernelOverhead < .zero { throw DescriptionIssue(["decode_kernel_overhead"], "must not be negative") }
         for (value, key) in [(network.collectiveOverhead, "collective_overhead"), (network.dispatchOverhead, "dispatch_overhead"),
                              (network.combineOverhead, "combine_overhead"),
                              (network.dispatchOverheadPerDoubling ?? .zero, "dispatch_overhead_per_doubling"),

@@ -109,3 +109,71 @@ public struct PublishedExchangeTable: Sendable, Hashable, Codable {
         public var check: Bool?
     }
 }
+
+/// Kernel timings taken by `scripts/device/h200-kernels.py` (format `supernode-kernels/1`): the kernels the
+/// microbenchmark set leaves out. This type reads the sections the fits use: launch cost, the microbenchmark's
+/// GEMMs eager and replayed from a CUDA graph, and causal prefill attention per backend.
+public struct KernelTimings: Sendable, Hashable, Codable {
+    public var format: String
+    public var description: String
+    public var device: KernelMeasurements.Device
+    public var sections: Sections
+
+    public struct Sections: Sendable, Hashable, Codable {
+        public var launch: Launch?
+        public var gemmGraph: GEMMGraph?
+        public var prefillAttention: PrefillAttention?
+    }
+
+    /// One tiny kernel: launched eagerly one after another, and replayed from a graph.
+    public struct Launch: Sendable, Hashable, Codable {
+        public var eagerS: Double
+        public var graphS: Double
+    }
+
+    public struct GEMMGraph: Sendable, Hashable, Codable {
+        public var bf16: [Row]
+
+        /// C[M,N] = A[M,K] x B[K,N]: seconds a call, eager and from a graph.
+        public struct Row: Sendable, Hashable, Codable {
+            public var tag: String
+            public var M: Int
+            public var K: Int
+            public var N: Int
+            public var eagerS: Double
+            public var graphS: Double
+
+            enum CodingKeys: String, CodingKey { case tag, M, K, N, eagerS, graphS }
+        }
+    }
+
+    public struct PrefillAttention: Sendable, Hashable, Codable {
+        public var gqa128: Shape?
+        public var mlaPrefill: Shape?
+
+        /// `heads` query heads with `dqk`-wide queries and keys and `dv`-wide values, causal.
+        public struct Shape: Sendable, Hashable, Codable {
+            public var heads: Int
+            public var dqk: Int
+            public var dv: Int
+            public var rows: [Row]
+        }
+
+        /// One sequence length: `sequences` of `tokens` each, per backend the seconds it took (absent where the
+        /// backend refused the shape).
+        public struct Row: Sendable, Hashable, Codable {
+            public var sequences: Int
+            public var tokens: Int
+            public var cudnn: Backend?
+            public var flash: Backend?
+            public var efficient: Backend?
+
+            public struct Backend: Sendable, Hashable, Codable {
+                public var s: Double?
+            }
+
+            /// The fastest backend's seconds.
+            public var fastest: Double? { [cudnn, flash, efficient].compactMap { $0?.s }.min() }
+        }
+    }
+}

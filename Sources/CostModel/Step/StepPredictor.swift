@@ -28,6 +28,7 @@ public enum StepPredictor {
 
     /// - Parameter timeline: also record when each task of the step ran (``StepPrediction/timeline``), for a trace.
     public static func predict(_ request: StepRequest, profile: CalibrationProfile, timeline: Bool = false) throws(CostModelError) -> StepPrediction {
+        let profile = profile.forPhase(request.phase)
         var request = request
         if request.deployment.ranksPerChip == nil { request.deployment.ranksPerChip = profile.devicesPerChip ?? 1 }
         request.precision = request.precision.resolved(for: request.model)
