@@ -145,13 +145,18 @@ extension Calibration.Fit {
 
     func renderTimings(_ timings: KernelTimings, chip: Chip) throws -> String {
         let profile = try CalibrationCatalog.builtIn().profile(for: chip)
-        let launch = try CalibrationFit.fitLaunch(timings, chip: chip, profile: profile)
+        let launch = timings.sections.gemmGraph == nil ? nil : try CalibrationFit.fitLaunch(timings, chip: chip, profile: profile)
+        guard launch != nil || timings.sections.prefillAttention != nil else {
+            throw InputError("\(measurements) has neither a gemm_graph nor a prefill_attention section, so there is nothing to fit; docs/formats.md lists the sections")
+        }
         var table = Table(title: "Fit to \(measurements) on \(chip.name) (GEMM efficiencies held at \(profile.name)'s)",
                           columns: [Table.Column("figure", .left), Table.Column("value"), Table.Column("profile"), Table.Column("RMS error")])
-        table.append(["GEMM overhead, eager (\(launch.samples) GEMMs)", launch.eager.formatted(), profile.kernelOverhead.formatted(),
-                      NumberText.fixed(launch.eagerError * 100, decimals: 1) + "%"])
-        table.append(["GEMM overhead, CUDA graph replay", launch.graph.formatted(), profile.decodeKernelOverhead?.formatted() ?? "-",
-                      NumberText.fixed(launch.graphError * 100, decimals: 1) + "%"])
+        if let launch {
+            table.append(["GEMM overhead, eager (\(launch.samples) GEMMs)", launch.eager.formatted(), profile.kernelOverhead.formatted(),
+                          NumberText.fixed(launch.eagerError * 100, decimals: 1) + "%"])
+            table.append(["GEMM overhead, CUDA graph replay", launch.graph.formatted(), profile.decodeKernelOverhead?.formatted() ?? "-",
+                          NumberText.fixed(launch.graphError * 100, decimals: 1) + "%"])
+        }
         if let tiny = timings.sections.launch {
             table.append(["1-element kernel, eager / graph", "\(TimeSpan(seconds: tiny.eagerS).formatted()) / \(TimeSpan(seconds: tiny.graphS).formatted())", "", ""])
         }
@@ -175,8 +180,8 @@ extension Calibration.Fit {
         case .csv: return table.renderCSV()
         case .json:
             return JSONOutput.render(TimingsFitDocument(
-                eagerOverheadUs: JSONOutput.rounded(launch.eager.microseconds), graphOverheadUs: JSONOutput.rounded(launch.graph.microseconds),
-                eagerRmsError: JSONOutput.rounded(launch.eagerError), graphRmsError: JSONOutput.rounded(launch.graphError),
+                eagerOverheadUs: launch.map { JSONOutput.rounded($0.eager.microseconds) }, graphOverheadUs: launch.map { JSONOutput.rounded($0.graph.microseconds) },
+                eagerRmsError: launch.map { JSONOutput.rounded($0.eagerError) }, graphRmsError: launch.map { JSONOutput.rounded($0.graphError) },
                 prefillAttention: attention.map { .init(shape: $0.0, tokens: $0.1.tokens, efficiency: $0.1.efficiency) }))
         }
     }
@@ -184,10 +189,10 @@ extension Calibration.Fit {
 
 /// The JSON form of `calibration fit` on `supernode-kernels/1` timings.
 struct TimingsFitDocument: Codable {
-    var eagerOverheadUs: Double
-    var graphOverheadUs: Double
-    var eagerRmsError: Double
-    var graphRmsError: Double
+    var eagerOverheadUs: Double?
+    var graphOverheadUs: Double?
+    var eagerRmsError: Double?
+    var graphRmsError: Double?
     var prefillAttention: [Point]
 
     struct Point: Codable {

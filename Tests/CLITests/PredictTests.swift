@@ -371,6 +371,22 @@ struct PredictTests {
         let prefill = ["--phase", "prefill", "--tokens-per-chip", "8192", "--prompt-tokens", "1024"]
         #expect(try seconds(decode, ["--calibration", graphed]) < seconds(decode, []))
         #expect(try seconds(prefill, ["--calibration", graphed]) == seconds(prefill, []))
+        // A file of the user's with attention rows only fits those; one with nothing to fit is refused by name.
+        let attentionOnly = try temporaryFile("""
+            {"format": "supernode-kernels/1", "description": "test", "device": {"name": "H200"}, "sections": {"prefill_attention":
+             {"mla_prefill": {"heads": 128, "dqk": 192, "dv": 128, "rows": [{"sequences": 1, "tokens": 4096, "cudnn": {"s": 0.01}}]}}}}
+            """, name: "attention.json")
+        let partial = run(["calibration", "fit", attentionOnly, "--format", "json"])
+        #expect(partial.status == 0, "\(partial.errorOutput)")
+        let fitted = try #require(try JSONSerialization.jsonObject(with: Data(partial.output.utf8)) as? [String: Any])
+        #expect(fitted["graph_overhead_us"] == nil)
+        // 128 heads x 4096^2 x 320 FLOPs in 10 ms, over 989.4 TFLOPS.
+        let point = try #require((fitted["prefill_attention"] as? [[String: Any]])?.first)
+        #expect(abs((point["efficiency"] as? Double ?? 0) - 128.0 * 4096 * 4096 * 320 / 0.01 / 989.4e12) < 0.0005)
+        let empty = try temporaryFile(#"{"format": "supernode-kernels/1", "description": "test", "device": {"name": "H200"}, "sections": {}}"#,
+                                      name: "empty.json")
+        let refused = run(["calibration", "fit", empty])
+        #expect(refused.status == 2 && refused.output.isEmpty && refused.errorOutput.contains("nothing to fit"), "\(refused.errorOutput)")
         let missing = run(["calibration", "fit", "no-such-file.json"])
         #expect(missing.status == 2 && missing.output.isEmpty && missing.errorOutput.contains("no-such-file.json"), "\(missing.errorOutput)")
     }
