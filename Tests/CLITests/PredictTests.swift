@@ -371,6 +371,7 @@ struct PredictTests {
         let prefill = ["--phase", "prefill", "--tokens-per-chip", "8192", "--prompt-tokens", "1024"]
         #expect(try seconds(decode, ["--calibration", graphed]) < seconds(decode, []))
         #expect(try seconds(prefill, ["--calibration", graphed]) == seconds(prefill, []))
+        #expect(run(["calibration", "show", graphed]).output.contains("kernel overhead, decode (graph replay)"))
         // A file of the user's with attention rows only fits those; one with nothing to fit is refused by name.
         let attentionOnly = try temporaryFile("""
             {"format": "supernode-kernels/1", "description": "test", "device": {"name": "H200"}, "sections": {"prefill_attention":
