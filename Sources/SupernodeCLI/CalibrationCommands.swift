@@ -108,13 +108,11 @@ struct Calibration: ParsableCommand {
 
         func render() throws -> String {
             let chip = try HardwareCatalog.builtIn().chip(self.chip)
-            let isFile = measurements.hasSuffix(".json") || measurements.contains("/")
-            if isFile ? try Self.isTimingsFile(measurements) : measurements == "h200-kernels" {
-                let timings = isFile ? try CalibrationCatalog.loadTimings(path: measurements) : try CalibrationCatalog.timings(measurements)
-                return try renderTimings(timings, chip: chip)
+            let path = measurements.hasSuffix(".json") || measurements.contains("/") ? measurements : try CalibrationCatalog.measurementsPath(measurements)
+            if try Self.isTimingsFile(path) {
+                return try renderTimings(try CalibrationCatalog.loadTimings(path: path), chip: chip)
             }
-            let data = measurements.hasSuffix(".json") || measurements.contains("/")
-                ? try CalibrationCatalog.loadMeasurements(path: measurements) : try CalibrationCatalog.measurements(measurements)
+            let data = try CalibrationCatalog.loadMeasurements(path: path)
             let fit = CalibrationFit.fit(data, chip: chip)
             var table = Table(title: "Fit to \(measurements) on \(chip.name)", columns: [Table.Column("figure", .left), Table.Column("value"), Table.Column("RMS error")])
             for (precision, value) in fit.gemmEfficiency.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {

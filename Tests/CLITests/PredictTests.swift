@@ -351,8 +351,8 @@ struct PredictTests {
         #expect(outcome.status == 0, "\(outcome.errorOutput)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(outcome.output.utf8)) as? [String: Any])
         let eager = try #require(object["eager_overhead_us"] as? Double), graph = try #require(object["graph_overhead_us"] as? Double)
-        // The eager refit is the shipped profile's launch cost; a graph replay costs less.
-        #expect(eager == 10 && graph < eager)
+        // A graph replay costs less than an eager launch (CalibrationTests.launchRefit checks the eager figure against the profile).
+        #expect(graph > 0 && graph < eager)
         let points = try #require(object["prefill_attention"] as? [[String: Any]])
         #expect(points.count == 12)
         let table = run(["calibration", "fit", "h200-kernels"])
@@ -388,6 +388,8 @@ struct PredictTests {
                                       name: "empty.json")
         let refused = run(["calibration", "fit", empty])
         #expect(refused.status == 2 && refused.output.isEmpty && refused.errorOutput.contains("nothing to fit"), "\(refused.errorOutput)")
+        let unknown = run(["calibration", "fit", "h100-kernels"])
+        #expect(unknown.status == 2 && unknown.errorOutput.contains("h200-kernels"), "\(unknown.errorOutput)")
         let missing = run(["calibration", "fit", "no-such-file.json"])
         #expect(missing.status == 2 && missing.output.isEmpty && missing.errorOutput.contains("no-such-file.json"), "\(missing.errorOutput)")
     }

@@ -18,14 +18,14 @@ call between events, so below about 50 us they measure the host's launch, not th
 --quick runs a small subset (on CPU too) to check the script.
 """
 import json
-import math
-import statistics
 import sys
 import time
 import traceback
 
 import torch
 import torch.nn.functional as F
+
+from timing import capture, timed
 
 QUICK = "--quick" in sys.argv
 OUT = [a for a in sys.argv[1:] if not a.startswith("--")]
@@ -40,48 +40,11 @@ result = {
 }
 
 
-def sync():
-    if DEV == "cuda":
-        torch.cuda.synchronize()
-
-
-def timed(fn, warmup=3, iters=15):
-    """Median seconds of one call of fn."""
-    for _ in range(warmup):
-        fn()
-    sync()
-    times = []
-    for _ in range(iters):
-        if DEV == "cuda":
-            a = torch.cuda.Event(enable_timing=True)
-            b = torch.cuda.Event(enable_timing=True)
-            a.record()
-            fn()
-            b.record()
-            b.synchronize()
-            times.append(a.elapsed_time(b) / 1e3)
-        else:
-            t = time.perf_counter()
-            fn()
-            times.append(time.perf_counter() - t)
-    return statistics.median(times)
-
-
 def graphed(fn, calls):
     """Median seconds of one fn call, replayed `calls` times from one CUDA graph (no launch gaps)."""
     if DEV != "cuda":
         return timed(lambda: [fn() for _ in range(calls)], 1, 3) / calls
-    s = torch.cuda.Stream()
-    s.wait_stream(torch.cuda.current_stream())
-    with torch.cuda.stream(s):
-        for _ in range(3):
-            fn()
-    torch.cuda.current_stream().wait_stream(s)
-    g = torch.cuda.CUDAGraph()
-    with torch.cuda.graph(g):
-        for _ in range(calls):
-            fn()
-    return timed(g.replay, 3, 10) / calls
+    return timed(capture(fn, calls).replay, 3, 10) / calls
 
 
 def section(name):

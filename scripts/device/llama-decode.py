@@ -12,12 +12,12 @@ llama-3.1-8b --phase decode --chips 1 --batch-per-chip B --context L` prices the
 --quick runs tiny shapes (on CPU too) to check the script.
 """
 import json
-import statistics
 import sys
-import time
 
 import torch
 import torch.nn.functional as F
+
+from timing import capture, sync, timed
 
 QUICK = "--quick" in sys.argv
 OUT = ([a for a in sys.argv[1:] if not a.startswith("--")] or ["llama-decode.json"])[0]
@@ -89,30 +89,12 @@ def make_step(batch, context):
     return step, caches
 
 
-def median_time(fn, iters):
-    times = []
-    for _ in range(iters):
-        if DEV == "cuda":
-            a, b = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
-            a.record()
-            fn()
-            b.record()
-            b.synchronize()
-            times.append(a.elapsed_time(b) / 1e3)
-        else:
-            t = time.perf_counter()
-            fn()
-            times.append(time.perf_counter() - t)
-    return statistics.median(times)
-
-
 def count_kernels(fn):
     from torch.profiler import ProfilerActivity, profile
     activity = ProfilerActivity.CUDA if DEV == "cuda" else ProfilerActivity.CPU
     with profile(activities=[activity]) as prof:
         fn()
-        if DEV == "cuda":
-            torch.cuda.synchronize()
+        sync()
     if DEV == "cuda":
         return sum(1 for e in prof.events() if e.device_type == torch.autograd.DeviceType.CUDA)
     return None
@@ -127,24 +109,11 @@ for batch, context in RUNS:
     row = {"batch": batch, "context": context}
     try:
         step, caches = make_step(batch, context)
-        for _ in range(3):
-            step()
-        if DEV == "cuda":
-            torch.cuda.synchronize()
-        row["eager_s"] = median_time(step, 10)
+        row["eager_s"] = timed(step, 3, 10)
         row["kernels"] = count_kernels(step)
         if DEV == "cuda":
-            s = torch.cuda.Stream()
-            s.wait_stream(torch.cuda.current_stream())
-            with torch.cuda.stream(s):
-                step()
-            torch.cuda.current_stream().wait_stream(s)
-            g = torch.cuda.CUDAGraph()
-            with torch.cuda.graph(g):
-                step()
-            for _ in range(3):
-                g.replay()
-            row["graph_s"] = median_time(g.replay, 20)
+            g = capture(step)
+            row["graph_s"] = timed(g.replay, 3, 20)
             del g
         row["kv_bytes"] = sum(k.numel() * 2 * 2 for k, _ in caches)
         del caches, step

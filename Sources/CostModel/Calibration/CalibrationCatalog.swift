@@ -30,7 +30,7 @@ public struct CalibrationCatalog: Sendable {
 
     /// The kernel measurements shipped with the catalog (`h200-pytorch-microbench`).
     public static func measurements(_ name: String) throws(CostModelError) -> KernelMeasurements {
-        let path = try presets().appendingPathComponent("measurements").appendingPathComponent("\(name).json").path
+        let path = try measurementsPath(name)
         do {
             return try DataFile.load(KernelMeasurements.self, path: path, unknownFields: .ignore)
         } catch {
@@ -40,7 +40,7 @@ public struct CalibrationCatalog: Sendable {
 
     /// Kernel timings shipped with the catalog in `supernode-kernels/1` format (`h200-kernels`).
     public static func timings(_ name: String) throws(CostModelError) -> KernelTimings {
-        let path = try presets().appendingPathComponent("measurements").appendingPathComponent("\(name).json").path
+        let path = try measurementsPath(name)
         do {
             return try DataFile.load(KernelTimings.self, path: path, unknownFields: .ignore)
         } catch {
@@ -55,7 +55,7 @@ public struct CalibrationCatalog: Sendable {
 
     /// A published GEMM table shipped with the catalog (`deepgemm-h800-fp8`).
     public static func publishedGEMMs(_ name: String) throws(CostModelError) -> PublishedGEMMTable {
-        let path = try presets().appendingPathComponent("measurements").appendingPathComponent("\(name).json").path
+        let path = try measurementsPath(name)
         do {
             return try DataFile.load(PublishedGEMMTable.self, path: path)
         } catch {
@@ -65,12 +65,25 @@ public struct CalibrationCatalog: Sendable {
 
     /// A published dispatch and combine latency table shipped with the catalog (`cloudmatrix384-moe-exchange`).
     public static func publishedExchanges(_ name: String) throws(CostModelError) -> PublishedExchangeTable {
-        let path = try presets().appendingPathComponent("measurements").appendingPathComponent("\(name).json").path
+        let path = try measurementsPath(name)
         do {
             return try DataFile.load(PublishedExchangeTable.self, path: path)
         } catch {
             throw .calibration("cannot read the shipped exchange table \(name): \(error)")
         }
+    }
+
+    /// The path of a shipped measurement set or published table (`measurements/NAME.json`).
+    /// - Throws: ``CostModelError/calibration(_:)`` naming the shipped sets when there is none by that name.
+    public static func measurementsPath(_ name: String) throws(CostModelError) -> String {
+        let folder = try presets().appendingPathComponent("measurements")
+        let path = folder.appendingPathComponent("\(name).json").path
+        guard FileManager.default.fileExists(atPath: path) else {
+            let shipped = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [])
+                .filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }.sorted()
+            throw .calibration("no shipped measurements named '\(name)'; shipped: \(shipped.joined(separator: ", ")), or give a JSON file")
+        }
+        return path
     }
 
     /// Kernel measurements from a file in the same format.

@@ -24,6 +24,8 @@ public enum CalibrationFit {
     /// Grid steps; the shipped profiles record the fit at this resolution.
     public static let efficiencyStep = 0.01
     public static let overheadStep = TimeSpan(seconds: 0.5e-6)
+    /// The overheads a fit tries: 0 to 20 us in `overheadStep`s.
+    static let overheadGrid: [Double] = (0...40).map { Double($0) * overheadStep.seconds }
 
     public static func fit(_ measurements: KernelMeasurements, chip: Chip) -> Result {
         let copy = measurements.copyDeviceToDevice.map { 2 * $0.mib * 1_048_576 / $0.s / chip.memory.bandwidth.bytesPerSecond }
@@ -34,12 +36,10 @@ public enum CalibrationFit {
         var best = (error: Double.infinity, compute: 0.0, memory: 0.0, overhead: 0.0)
         for compute in grid(0.40, 0.99) {
             for memory in grid(0.50, 1.00) {
-                var overhead = 0.0
-                while overhead <= 20e-6 + 1e-12 {
+                for overhead in overheadGrid {
                     let error = meanSquaredLogError(bf16, peak: bf16Peak, bytesPerElement: 2, chip: chip,
                                                     compute: compute, memory: memory, overhead: overhead)
                     if error < best.error - 1e-15 { best = (error, compute, memory, overhead) }
-                    overhead += overheadStep.seconds
                 }
             }
         }
@@ -102,12 +102,10 @@ public enum CalibrationFit {
         let memories = grid(0.30, 1.00) + stride(from: 1.1, through: maximumMemory + 1e-9, by: 0.1).map { ($0 * 10).rounded() / 10 }
         for compute in grid(0.40, 1.00) {
             for memory in memories {
-                var overhead = 0.0
-                while overhead <= 20e-6 + 1e-12 {
+                for overhead in overheadGrid {
                     let error = meanSquaredLogError(samples, peak: peak, bytesPerElement: bytesPerElement, bandwidth: bandwidth,
                                                     compute: compute, memory: memory, overhead: overhead)
                     if error < best.error - 1e-15 { best = (error, compute, memory, overhead) }
-                    overhead += overheadStep.seconds
                 }
             }
         }
@@ -230,11 +228,9 @@ extension CalibrationFit {
         func overhead(_ seconds: (KernelTimings.GEMMGraph.Row) -> Double) -> (TimeSpan, Double) {
             let samples = rows.map { Sample(m: $0.M, k: $0.K, n: $0.N, seconds: seconds($0)) }
             var best = (error: Double.infinity, overhead: 0.0)
-            var value = 0.0
-            while value <= 20e-6 + 1e-12 {
+            for value in overheadGrid {
                 let error = meanSquaredLogError(samples, peak: peak, bytesPerElement: 2, chip: chip, compute: compute, memory: memory, overhead: value)
                 if error < best.error - 1e-15 { best = (error, value) }
-                value += overheadStep.seconds
             }
             return (TimeSpan(seconds: best.overhead), best.error.squareRoot())
         }
