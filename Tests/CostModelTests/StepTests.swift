@@ -302,10 +302,10 @@ struct StepTests {
     }
 
     @Test("Layouts that do not divide or are out of range are refused with the numbers", arguments: [
-        ("ep", "expert parallelism 7 does not divide 320 ranks"),
-        ("redundant", "does not divide 256 routed + 3 redundant"),
-        ("tp", "tensor parallelism 3 does not divide"),
-        ("ranks", "ranks_per_chip 3 does not divide the 2 dies"),
+        ("ep", "expert parallelism 7 does not divide 320 ranks (160 chips x 2 ranks per chip); use 4 or 8"),
+        ("redundant", "does not divide 256 routed + 3 redundant experts = 259; use redundant_experts 32 (--redundant-experts; 288 = 9 x 32)"),
+        ("tp", "tensor parallelism 3 does not divide deepseek-r1's 128 attention heads; use 1 (dividing both the heads and the 3 ranks)"),
+        ("ranks", "ranks_per_chip 3 does not divide the 2 dies of ascend-910c; use 1 or 2"),
         ("chips", "uses 400 chips but cloudmatrix384 has 384"),
         ("load", "expert_load must be at least 1 (the busiest expert rank's load over the mean), got 0.5"),
         ("huge load", "expert_load 1000 is more than the 320 expert ranks"),
@@ -366,6 +366,85 @@ struct StepTests {
             #expect("\(error)".contains("Does not fit in memory: a rank needs"))
             #expect("\(error)".contains("KV cache"))
         }
+    }
+
+    /// The number after `prefix` in the error `request` is refused with.
+    func suggested(_ request: StepRequest, after prefix: String) throws -> Int {
+        do {
+            _ = try predict(request)
+        } catch {
+            let text = "\(error)"
+            guard let range = text.range(of: prefix) else { Issue.record("no suggestion in: \(text)"); return 0 }
+            return Int(text[range.upperBound...].prefix { $0.isNumber }) ?? 0
+        }
+        Issue.record("the request was accepted")
+        return 0
+    }
+
+    @Test("A load that does not fit names the largest that does: it fits, one more does not", arguments: ["decode", "prefill", "partitioned decode"])
+    func largestFittingLoad(kind: String) throws {
+        var request: StepRequest
+        switch kind {
+        case "decode":
+            request = try llamaDecode()
+            request.load = Load(batchPerChip: 4096, contextTokens: 32768)
+        case "prefill":
+            request = try h800Prefill()
+            request.load.tokensPerChip = 1_000_000
+        default:
+            request = try cloudMatrixDecode(batch: 100_000)
+        }
+        let key = request.phase == .decode ? "batch_per_chip" : "tokens_per_chip"
+        let largest = try suggested(request, after: "the largest \(key) that fits is ")
+        #expect(largest > 0)
+        var fitting = request, over = request
+        if request.phase == .decode {
+            fitting.load.batchPerChip = largest
+            // One more sequence on every rank of the chip.
+            over.load.batchPerChip = largest + (fitting.deployment.ranksPerChip ?? 1)
+        } else {
+            fitting.load.tokensPerChip = largest
+            over.load.tokensPerChip = largest + 1
+        }
+        #expect(throws: Never.self) { try predict(fitting) }
+        #expect(throws: CostModelError.self) { try predict(over) }
+    }
+
+    @Test("Weights that cannot fit at any batch are named as the problem")
+    func weightsAlone() throws {
+        var request = try llamaDecode()
+        request.model = try models().model("deepseek-r1")
+        request.precision = PrecisionSettings(compute: .fp8)
+        request.deployment = Deployment(chips: 1)
+        let message = try #require(throws: CostModelError.self) { try predict(request) }
+        #expect("\(message)".contains("the weights alone do not fit; spread them over more ranks"), "\(message)")
+    }
+
+    @Test("The layouts an error suggests are accepted", arguments: ["ep", "redundant", "tp"])
+    func suggestedLayouts(change: String) throws {
+        var request = try cloudMatrixDecode(batch: 8)
+        switch change {
+        case "ep":
+            request.deployment.expertParallel = 300
+            // "use 32 or 320" (320: the 32 ranks beyond the 288 slots hold the shared expert): the larger, as
+            // the smaller leaves too little memory for DeepSeek's experts.
+            request.deployment.expertParallel = try suggested(request, after: " or ")
+            #expect(request.deployment.expertParallel == 320)
+        case "redundant":
+            request.deployment.expertParallel = 32
+            request.deployment.redundantExperts = 3
+            request.deployment.redundantExperts = try suggested(request, after: "use redundant_experts ")
+        case "tp":
+            request.deployment.attention = AttentionLayout(kind: .tensor, degree: 6)
+            request.deployment.chips = 8
+            request.deployment.ranksPerChip = 1
+            request.deployment.expertParallel = 8
+            let degree = try suggested(request, after: "; use ")
+            request.deployment.attention = AttentionLayout(kind: .tensor, degree: degree)
+        default:
+            Issue.record("unknown change \(change)")
+        }
+        #expect(throws: Never.self) { try predict(request) }
     }
 
     @Test("Weights and KV cache per rank by hand: DeepSeek-R1 decode on CloudMatrix384 dies, one expert each, MTP laid out like a layer")

@@ -95,7 +95,37 @@ public enum StepPredictor {
         let memory = footprint(request: request, layout: layout, rank: rank, work: work, tokens: tokens, sequences: sequences,
                                maxContext: maxContext, mbTokens: mbTokens)
         guard memory.fits else {
-            throw .memory("a rank needs \(memory.total.formatted(in: "GB", decimals: 1)) (weights \(memory.weights.formatted(in: "GB", decimals: 1)), KV cache \(memory.kvCache.formatted(in: "GB", decimals: 1)), activations \(memory.activations.formatted(in: "GB", decimals: 1)), buffers \(memory.communicationBuffers.formatted(in: "GB", decimals: 1))) but has \(memory.capacity.formatted(in: "GB", decimals: 1)); use more ranks or a smaller batch")
+            // The fix: the largest load that fits (memory grows with the load), or, where none does, the weights.
+            let need = "a rank needs \(memory.total.formatted(in: "GB", decimals: 1)) (weights \(memory.weights.formatted(in: "GB", decimals: 1)), KV cache \(memory.kvCache.formatted(in: "GB", decimals: 1)), activations \(memory.activations.formatted(in: "GB", decimals: 1)), buffers \(memory.communicationBuffers.formatted(in: "GB", decimals: 1))) but has \(memory.capacity.formatted(in: "GB", decimals: 1))"
+            let key = request.phase == .decode ? "batch_per_chip" : "tokens_per_chip"
+            let given = request.phase == .decode ? request.load.batchPerChip ?? 1 : request.load.tokensPerChip ?? 1
+            // Decode: at least a sequence per micro-batch on each rank.
+            let smallest = request.phase == .decode ? layout.microbatches * layout.ranksPerChip : 1
+            func fits(_ load: Int) -> Bool {
+                let ranksTokens: Double, ranksSequences: Double
+                switch request.phase {
+                case .prefill:
+                    ranksTokens = Double(load) / perChip
+                    ranksSequences = ranksTokens / Double(request.load.promptTokens ?? 1)
+                case .decode:
+                    ranksSequences = (Double(load) / perChip).rounded(.up)
+                    ranksTokens = ranksSequences * Double(1 + draft)
+                }
+                return footprint(request: request, layout: layout, rank: rank, work: work, tokens: ranksTokens, sequences: ranksSequences,
+                                 maxContext: maxContext, mbTokens: ranksTokens / microbatches).fits
+            }
+            guard memory.weights < memory.capacity else {
+                throw .memory("\(need): the weights alone do not fit; spread them over more ranks (a larger expert-parallel or tensor-parallel degree, or more chips) or store them narrower")
+            }
+            guard smallest < given, fits(smallest) else {
+                throw .memory("\(need), and \(key) \(smallest) does not fit either; use a shorter context or more ranks")
+            }
+            var low = smallest, high = given  // fits(low), !fits(high)
+            while high - low > 1 {
+                let middle = low + (high - low) / 2
+                if fits(middle) { low = middle } else { high = middle }
+            }
+            throw .memory("\(need); the largest \(key) that fits is \(low) (or use more ranks)")
         }
 
         var ledger = Ledger()
