@@ -403,8 +403,11 @@ struct StepTests {
             // One more sequence on every rank of the chip.
             over.load.batchPerChip = largest + (fitting.deployment.ranksPerChip ?? 1)
         } else {
+            // In whole prompts: one more prompt does not fit.
+            let prompt = try #require(request.load.promptTokens)
+            #expect(largest % prompt == 0)
             fitting.load.tokensPerChip = largest
-            over.load.tokensPerChip = largest + 1
+            over.load.tokensPerChip = largest + prompt
         }
         #expect(throws: Never.self) { try predict(fitting) }
         #expect(throws: CostModelError.self) { try predict(over) }

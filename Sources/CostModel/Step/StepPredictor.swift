@@ -125,7 +125,13 @@ public enum StepPredictor {
                 let middle = low + (high - low) / 2
                 if fits(middle) { low = middle } else { high = middle }
             }
-            throw .memory("\(need); the largest \(key) that fits is \(low) (or use more ranks)")
+            // A prefill batch in whole prompts, where one fits.
+            var prompts = ""
+            if request.phase == .prefill, let prompt = request.load.promptTokens, low >= prompt {
+                low -= low % prompt
+                prompts = ", \(low / prompt) prompts of \(prompt)"
+            }
+            throw .memory("\(need); the largest \(key) that fits is \(low)\(prompts) (or use more ranks)")
         }
 
         var ledger = Ledger()
