@@ -303,7 +303,7 @@ struct StepTests {
 
     @Test("Layouts that do not divide or are out of range are refused with the numbers", arguments: [
         ("ep", "expert parallelism 7 does not divide 320 ranks (160 chips x 2 ranks per chip); use 4 or 8"),
-        ("redundant", "does not divide 256 routed + 3 redundant experts = 259; use redundant_experts 32 (--redundant-experts; 288 = 9 x 32)"),
+        ("redundant", "does not divide 256 routed + 3 redundant experts = 259; use redundant_experts 0 or 32 (--redundant-experts), for 8 or 9 slots per rank"),
         ("tp", "tensor parallelism 3 does not divide deepseek-r1's 128 attention heads; use 1 (dividing both the heads and the 3 ranks)"),
         ("ranks", "ranks_per_chip 3 does not divide the 2 dies of ascend-910c; use 1 or 2"),
         ("chips", "uses 400 chips but cloudmatrix384 has 384"),
@@ -436,7 +436,8 @@ struct StepTests {
         case "redundant":
             request.deployment.expertParallel = 32
             request.deployment.redundantExperts = 3
-            request.deployment.redundantExperts = try suggested(request, after: "use redundant_experts ")
+            request.deployment.redundantExperts = try suggested(request, after: " or ")
+            #expect(request.deployment.redundantExperts == 32)
         case "tp":
             request.deployment.attention = AttentionLayout(kind: .tensor, degree: 6)
             request.deployment.chips = 8

@@ -87,11 +87,13 @@ public struct Layout: Sendable, Hashable {
                 slotsPerRank = 1
             } else {
                 guard routedSlots % ep == 0 else {
+                    // The nearest redundant counts either way that make the slots divide, and the degrees that divide them.
                     let redundant = deployment.redundantExperts ?? 0
-                    let more = redundant + (ep - routedSlots % ep)
+                    let counts = [redundant - routedSlots % ep, redundant + ep - routedSlots % ep].filter { $0 >= 0 }
+                    let perRank = counts.map { (moe.routedExperts + $0) / ep }
                     let fits = Layout.divisors(of: ranks).filter { routedSlots % $0 == 0 }
                     let degrees = Layout.nearest(fits, to: ep).filter { $0 > 1 }
-                    throw .layout("expert parallelism \(ep) does not divide \(moe.routedExperts) routed + \(redundant) redundant experts = \(routedSlots); use redundant_experts \(more) (--redundant-experts; \(moe.routedExperts + more) = \((moe.routedExperts + more) / ep) x \(ep))\(degrees.isEmpty ? "" : " or expert parallelism \(Layout.alternatives(degrees))")")
+                    throw .layout("expert parallelism \(ep) does not divide \(moe.routedExperts) routed + \(redundant) redundant experts = \(routedSlots); use redundant_experts \(Layout.alternatives(counts)) (--redundant-experts), for \(Layout.alternatives(perRank)) slots per rank\(degrees.isEmpty ? "" : ", or expert parallelism \(Layout.alternatives(degrees))")")
                 }
                 routedRanks = ep
                 sharedRanks = 0
