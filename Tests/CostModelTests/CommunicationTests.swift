@@ -229,7 +229,7 @@ struct CommunicationTests {
     @Test("An operation the system cannot hold or without its sizes is refused, naming what is wrong", arguments: [
         (CommunicationRequest(operation: .allReduce, ranks: 9, bytes: Bytes(1e6)), "needs 1 to 8 ranks on hgx-h100"),
         (CommunicationRequest(operation: .allReduce, ranks: 0, bytes: Bytes(1e6)), "got 0"),
-        (CommunicationRequest(operation: .allReduce, ranks: 8, ranksPerChip: 2, bytes: Bytes(1e6)), "ranks_per_chip 2 does not divide the 1 dies"),
+        (CommunicationRequest(operation: .allReduce, ranks: 8, ranksPerChip: 2, bytes: Bytes(1e6)), "ranks_per_chip 2 does not divide the 1 dies of h100-sxm; use 1"),
         (CommunicationRequest(operation: .allGather, ranks: 8), "all_gather needs bytes"),
         (CommunicationRequest(operation: .allGather, ranks: 8, bytes: Bytes(-1)), "bytes must be positive"),
         (CommunicationRequest(operation: .moeDispatch, ranks: 8, tokensPerRank: 128, hidden: 7168), "needs tokens_per_rank, hidden and top_k"),
