@@ -15,12 +15,14 @@ struct RuntimeCommandTests {
         #expect(object["ranks"] as? Int == ranks)
     }
 
-    @Test("run refuses layouts that do not divide, with the numbers (status 2)")
+    @Test("run refuses layouts that do not divide, with the numbers and what would (status 2)")
     func runBadLayout() {
         let outcome = run(["run", "--ranks", "5", "--layout", "ep"])
         #expect(outcome.status == 2)
-        #expect(outcome.errorOutput.contains("ep over 5 ranks needs them to divide the 12 KV heads"))
-        #expect(run(["run", "--ranks", "4", "--layout", "dp-ep", "--sequences", "2"]).errorOutput.contains("at least 4 sequences"))
+        // 12 KV heads of 24: 4 and 6 ranks divide them; 10 and 15 KV heads are multiples of 5 but do not divide 24 heads.
+        #expect(outcome.errorOutput.contains("ep over 5 ranks needs them to divide the 12 KV heads; use 4 or 6 ranks\n"), "\(outcome.errorOutput)")
+        #expect(run(["run", "--ranks", "5", "--layout", "dp-ep"]).errorOutput.contains("divide the 12 experts; use 4 or 6 ranks, or 10 or 15 experts"))
+        #expect(run(["run", "--ranks", "4", "--layout", "dp-ep", "--sequences", "2"]).errorOutput.contains("at least 4 sequences, got 2; use 4 or more"))
         #expect(run(["run", "--heads", "10", "--kv-heads", "4"]).status == 2)
     }
 

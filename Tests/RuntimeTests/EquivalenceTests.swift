@@ -70,7 +70,7 @@ struct EquivalenceTests {
         #expect(throws: CommunicatorError.self) {
             try DistributedModel.check(shape: Scenario.shape, layout: .expert, ranks: 5, sequences: 5)
         }
-        #expect(throws: CommunicatorError.invalid("dp-ep over 4 ranks needs at least 4 sequences, got 2")) {
+        #expect(throws: CommunicatorError.invalid("dp-ep over 4 ranks needs at least 4 sequences, got 2; use 4 or more")) {
             try DistributedModel.check(shape: Scenario.shape, layout: .dataExpert, ranks: 4, sequences: 2)
         }
         #expect(throws: CommunicatorError.self) {

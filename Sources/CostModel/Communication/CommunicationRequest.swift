@@ -88,7 +88,7 @@ extension CommunicationRequest {
     public func price(on system: System, profile: CalibrationProfile) throws(CostModelError) -> CommunicationPrediction {
         let perChip = ranksPerChip ?? profile.devicesPerChip ?? 1
         guard perChip >= 1, system.chip.dies % perChip == 0 else {
-            throw .layout("ranks_per_chip \(perChip) does not divide the \(system.chip.dies) dies of \(system.chip.name); use \(Layout.alternatives(Layout.divisors(of: system.chip.dies)))")
+            throw .layout("ranks_per_chip \(perChip) does not divide the \(system.chip.dies) dies of \(system.chip.name); use \(Divisors.alternatives(Divisors.of(system.chip.dies)))")
         }
         guard ranks >= 1, ranks <= system.chips * perChip else {
             throw .layout("the operation needs 1 to \(system.chips * perChip) ranks on \(system.name) (\(system.chips) chips x \(perChip)), got \(ranks); use fewer ranks or a larger system\(system.isResizable ? " (\(system.name):nodes=N)" : "")")

@@ -32,7 +32,7 @@ public struct Layout: Sendable, Hashable {
         }
         let perChip = deployment.ranksPerChip ?? 1
         guard perChip >= 1, chip.dies % perChip == 0 else {
-            throw .layout("ranks_per_chip \(perChip) does not divide the \(chip.dies) dies of \(chip.name); use \(Layout.alternatives(Layout.divisors(of: chip.dies)))")
+            throw .layout("ranks_per_chip \(perChip) does not divide the \(chip.dies) dies of \(chip.name); use \(Divisors.alternatives(Divisors.of(chip.dies)))")
         }
         ranksPerChip = perChip
         ranks = deployment.chips * perChip
@@ -41,7 +41,7 @@ public struct Layout: Sendable, Hashable {
 
         if let attention = deployment.attention {
             guard attention.degree >= 1, ranks % attention.degree == 0 else {
-                throw .layout("attention degree \(attention.degree) does not divide \(ranks) ranks (\(deployment.chips) chips x \(perChip) ranks per chip); use \(Layout.alternatives(Layout.nearest(Layout.divisors(of: ranks), to: attention.degree)))")
+                throw .layout("attention degree \(attention.degree) does not divide \(ranks) ranks (\(deployment.chips) chips x \(perChip) ranks per chip); use \(Divisors.alternatives(Divisors.nearest(Divisors.of(ranks), to: attention.degree)))")
             }
             attentionKind = attention.kind
             attentionDegree = attention.degree
@@ -61,12 +61,12 @@ public struct Layout: Sendable, Hashable {
             ffnParallel = 1
         }
         guard heads % headParallel == 0 else {
-            let fits = Layout.divisors(of: heads).filter { rankCount % $0 == 0 }
-            throw .layout("tensor parallelism \(headParallel) does not divide \(model.name)'s \(heads) attention heads; use \(Layout.alternatives(Layout.nearest(fits, to: headParallel))) (dividing both the heads and the \(ranks) ranks)")
+            let fits = Divisors.of(heads).filter { rankCount % $0 == 0 }
+            throw .layout("tensor parallelism \(headParallel) does not divide \(model.name)'s \(heads) attention heads; use \(Divisors.alternatives(Divisors.nearest(fits, to: headParallel))) (dividing both the heads and the \(ranks) ranks)")
         }
         guard ffnParallel >= 1, ranks % ffnParallel == 0, model.ffn.intermediateSize % ffnParallel == 0 else {
-            let fits = Layout.divisors(of: ranks).filter { model.ffn.intermediateSize % $0 == 0 }
-            throw .layout("tensor parallelism \(ffnParallel) does not divide \(ranks) ranks and the FFN width \(model.ffn.intermediateSize); use \(Layout.alternatives(Layout.nearest(fits, to: ffnParallel)))")
+            let fits = Divisors.of(ranks).filter { model.ffn.intermediateSize % $0 == 0 }
+            throw .layout("tensor parallelism \(ffnParallel) does not divide \(ranks) ranks and the FFN width \(model.ffn.intermediateSize); use \(Divisors.alternatives(Divisors.nearest(fits, to: ffnParallel)))")
         }
 
         if let moe = model.moe {
@@ -74,13 +74,13 @@ public struct Layout: Sendable, Hashable {
             let routedSlots = moe.routedExperts + (deployment.redundantExperts ?? 0)
             guard ep >= 1, ranks % ep == 0 else {
                 // Degrees that also suit the experts: dividing the routed slots, or beyond them with shared-expert ranks.
-                let fits = Layout.divisors(of: ranks).filter { routedSlots % $0 == 0 || ($0 > routedSlots && moe.sharedExperts > 0) }
-                throw .layout("expert parallelism \(ep) does not divide \(ranks) ranks (\(deployment.chips) chips x \(perChip) ranks per chip); use \(Layout.alternatives(Layout.nearest(fits, to: ep)))")
+                let fits = Divisors.of(ranks).filter { routedSlots % $0 == 0 || ($0 > routedSlots && moe.sharedExperts > 0) }
+                throw .layout("expert parallelism \(ep) does not divide \(ranks) ranks (\(deployment.chips) chips x \(perChip) ranks per chip); use \(Divisors.alternatives(Divisors.nearest(fits, to: ep)))")
             }
             if ep > routedSlots {
                 // One slot per rank; the ranks beyond the routed slots host shared-expert replicas.
                 guard moe.sharedExperts > 0 else {
-                    throw .layout("expert parallelism \(ep) exceeds the \(routedSlots) routed and redundant experts, and \(model.name) has no shared expert to place on the other ranks; give every rank a slot with redundant_experts \(ep - moe.routedExperts) (--redundant-experts), or use expert parallelism \(Layout.alternatives(Layout.nearest(Layout.divisors(of: ranks).filter { routedSlots % $0 == 0 }, to: ep)))")
+                    throw .layout("expert parallelism \(ep) exceeds the \(routedSlots) routed and redundant experts, and \(model.name) has no shared expert to place on the other ranks; give every rank a slot with redundant_experts \(ep - moe.routedExperts) (--redundant-experts), or use expert parallelism \(Divisors.alternatives(Divisors.nearest(Divisors.of(ranks).filter { routedSlots % $0 == 0 }, to: ep)))")
                 }
                 routedRanks = routedSlots
                 sharedRanks = ep - routedSlots
@@ -91,9 +91,9 @@ public struct Layout: Sendable, Hashable {
                     let redundant = deployment.redundantExperts ?? 0
                     let counts = [redundant - routedSlots % ep, redundant + ep - routedSlots % ep].filter { $0 >= 0 }
                     let perRank = counts.map { (moe.routedExperts + $0) / ep }
-                    let fits = Layout.divisors(of: ranks).filter { routedSlots % $0 == 0 }
-                    let degrees = Layout.nearest(fits, to: ep).filter { $0 > 1 }
-                    throw .layout("expert parallelism \(ep) does not divide \(moe.routedExperts) routed + \(redundant) redundant experts = \(routedSlots); use redundant_experts \(Layout.alternatives(counts)) (--redundant-experts), for \(Layout.alternatives(perRank)) slots per rank\(degrees.isEmpty ? "" : ", or expert parallelism \(Layout.alternatives(degrees))")")
+                    let fits = Divisors.of(ranks).filter { routedSlots % $0 == 0 }
+                    let degrees = Divisors.nearest(fits, to: ep).filter { $0 > 1 }
+                    throw .layout("expert parallelism \(ep) does not divide \(moe.routedExperts) routed + \(redundant) redundant experts = \(routedSlots); use redundant_experts \(Divisors.alternatives(counts)) (--redundant-experts), for \(Divisors.alternatives(perRank)) slots per rank\(degrees.isEmpty ? "" : ", or expert parallelism \(Divisors.alternatives(degrees))")")
                 }
                 routedRanks = ep
                 sharedRanks = 0
@@ -110,23 +110,5 @@ public struct Layout: Sendable, Hashable {
         if let load = deployment.expertLoad, model.moe != nil, load > Double(expertParallel) {
             throw .layout("expert_load \(NumberText.shortest(load)) is more than the \(expertParallel) expert ranks: even every copy on one rank is \(expertParallel) times the mean")
         }
-    }
-
-    /// The divisors of `n`, ascending.
-    static func divisors(of n: Int) -> [Int] {
-        guard n >= 1 else { return [] }
-        return (1...n).filter { n % $0 == 0 }
-    }
-
-    /// Of `candidates` (ascending), the largest below `value` and the smallest above it: what an error suggests.
-    static func nearest(_ candidates: [Int], to value: Int) -> [Int] {
-        [candidates.last { $0 < value }, candidates.first { $0 > value }].compactMap { $0 }
-    }
-
-    /// "8 or 16", "1, 2 or 4"; "1" where nothing else fits.
-    static func alternatives(_ values: [Int]) -> String {
-        let words = values.map(String.init)
-        guard let last = words.last else { return "1" }
-        return words.count == 1 ? last : words.dropLast().joined(separator: ", ") + " or " + last
     }
 }

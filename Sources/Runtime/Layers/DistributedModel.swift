@@ -1,3 +1,4 @@
+import Units
 /// The runtime model on one rank of a layout: prefill and decode steps with a KV cache.
 ///
 /// Every rank holds the whole model (the same seed gives the same weights) and computes with its share:
@@ -72,18 +73,24 @@ public final class DistributedModel: @unchecked Sendable {
     public static func check(shape: RuntimeModelShape, layout: ParallelLayout, ranks: Int, sequences: Int) throws(CommunicatorError) {
         if let problem = shape.problem { throw .invalid("model shape: \(problem)") }
         guard sequences >= 1 else { throw .invalid("at least one sequence, got \(sequences)") }
+        // The fix for a count that does not divide: rank counts that do, or the nearest counts `ranks` divides.
+        func fix(_ count: Int, _ what: String, dividing whole: Int? = nil) -> String {
+            let multiples = [count / ranks * ranks, (count / ranks + 1) * ranks].filter { multiple in multiple >= 1 && whole.map { $0 % multiple == 0 } ?? true }
+            let counts = Divisors.alternatives(Divisors.nearest(Divisors.of(count), to: ranks))
+            return "; use \(counts) ranks" + (multiples.isEmpty ? "" : ", or \(Divisors.alternatives(multiples)) \(what)")
+        }
         switch layout {
         case .single:
             guard ranks == 1 else { throw .invalid("the single layout runs on 1 rank, not \(ranks)") }
         case .tensor:
-            guard shape.kvHeads % ranks == 0 else { throw .invalid("tp over \(ranks) ranks needs them to divide the \(shape.kvHeads) KV heads") }
-            guard shape.expertFFN >= ranks else { throw .invalid("tp over \(ranks) ranks needs at least \(ranks) expert FFN columns") }
+            guard shape.kvHeads % ranks == 0 else { throw .invalid("tp over \(ranks) ranks needs them to divide the \(shape.kvHeads) KV heads\(fix(shape.kvHeads, "KV heads", dividing: shape.heads))") }
+            guard shape.expertFFN >= ranks else { throw .invalid("tp over \(ranks) ranks needs at least \(ranks) expert FFN columns; use \(ranks) or more") }
         case .expert:
-            guard shape.kvHeads % ranks == 0 else { throw .invalid("ep over \(ranks) ranks needs them to divide the \(shape.kvHeads) KV heads") }
-            guard shape.experts % ranks == 0 else { throw .invalid("ep over \(ranks) ranks needs them to divide the \(shape.experts) experts") }
+            guard shape.kvHeads % ranks == 0 else { throw .invalid("ep over \(ranks) ranks needs them to divide the \(shape.kvHeads) KV heads\(fix(shape.kvHeads, "KV heads", dividing: shape.heads))") }
+            guard shape.experts % ranks == 0 else { throw .invalid("ep over \(ranks) ranks needs them to divide the \(shape.experts) experts\(fix(shape.experts, "experts"))") }
         case .dataExpert:
-            guard shape.experts % ranks == 0 else { throw .invalid("dp-ep over \(ranks) ranks needs them to divide the \(shape.experts) experts") }
-            guard sequences >= ranks else { throw .invalid("dp-ep over \(ranks) ranks needs at least \(ranks) sequences, got \(sequences)") }
+            guard shape.experts % ranks == 0 else { throw .invalid("dp-ep over \(ranks) ranks needs them to divide the \(shape.experts) experts\(fix(shape.experts, "experts"))") }
+            guard sequences >= ranks else { throw .invalid("dp-ep over \(ranks) ranks needs at least \(ranks) sequences, got \(sequences); use \(ranks) or more") }
         }
     }
 
