@@ -140,11 +140,20 @@ struct FabricTests {
         #expect(throws: DescriptionIssue.self) { try System(spec: spec, chip: h100) }
     }
 
-    @Test("A domain that does not divide the system is refused")
-    func domainDivides() {
+    @Test("A domain that does not divide the system is refused, naming domain sizes that do")
+    func domainDivides() throws {
         var spec = smallSystem()
         spec.scaleUp.domainChips = 5
-        #expect(throws: DescriptionIssue.self) { try System(spec: spec, chip: h100) }
+        let issue = try #require(throws: DescriptionIssue.self) { try System(spec: spec, chip: h100) }
+        let text = "\(issue)"
+        let range = try #require(text.range(of: "; use domains of "), "\(text)")
+        let sizes = text[range.upperBound...].split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) }
+        #expect(!sizes.isEmpty)
+        // Each divides the system (a size may still need more switch ports than the file gives, a separate check).
+        for size in sizes {
+            spec.scaleUp.domainChips = size
+            do { _ = try System(spec: spec, chip: h100) } catch { #expect(!"\(error)".contains("does not divide"), "\(error)") }
+        }
     }
 }
 

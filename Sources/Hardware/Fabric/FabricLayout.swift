@@ -49,7 +49,7 @@ extension Fabric {
         let chipsPerDomain = domainChips ?? systemChips
         try Check.positive(chipsPerDomain, ["domain_chips"])
         guard systemChips % chipsPerDomain == 0 else {
-            throw DescriptionIssue(["domain_chips"], "a domain of \(chipsPerDomain) chips does not divide the system's \(systemChips) chips")
+            throw DescriptionIssue(["domain_chips"], "a domain of \(chipsPerDomain) chips does not divide the system's \(systemChips) chips; use domains of \(Divisors.alternatives(Divisors.nearest(Divisors.of(systemChips), to: chipsPerDomain))) chips")
         }
         let domains = systemChips / chipsPerDomain
         let planes = planeCount
