@@ -246,13 +246,36 @@ struct CommunicationTests {
         }
     }
 
-    @Test("Expert load: perfect is even; EPLB's excess shrinks as batches grow and grows with more ranks")
+    @Test("Expert load: perfect is even; EPLB's excess shrinks as batches grow, down to the placement's residual, and grows with more ranks")
     func expertLoad() {
         #expect(ExpertLoad.maxToMean(.perfect, copies: 100, ranks: 10) == 1)
         let small = ExpertLoad.maxToMean(.eplb, copies: 1000, ranks: 100)
         let large = ExpertLoad.maxToMean(.eplb, copies: 100_000, ranks: 100)
         #expect(small > large && large > 1)
         #expect(ExpertLoad.maxToMean(.eplb, copies: 100_000, ranks: 1000) > ExpertLoad.maxToMean(.eplb, copies: 100_000, ranks: 10))
+        // However large the batch, the placement's residual stays.
+        #expect(abs(ExpertLoad.maxToMean(.eplb, copies: 1e15, ranks: 100) - (1 + ExpertLoad.expectedMaximum(of: 100) * ExpertLoad.residual)) < 1e-6)
+    }
+
+    @Test("The expected largest of n normal draws, against exact values: 0.5642 for 2, 0.8463 for 3, 1.5388 for 10, 2.5076 for 100")
+    func expectedMaximum() {
+        // Exact expected maxima (Harter's tables); Blom's approximation is within 0.03 of each.
+        for (n, exact) in [(2, 0.5642), (3, 0.8463), (10, 1.5388), (100, 2.5076)] {
+            #expect(abs(ExpertLoad.expectedMaximum(of: n) - exact) < 0.03, "n = \(n): \(ExpertLoad.expectedMaximum(of: n))")
+        }
+        #expect(ExpertLoad.expectedMaximum(of: 1) == 0)
+    }
+
+    @Test("EPLB's residual from TensorRT-LLM's first row is its second row's within 0.003, and gives back both rows' max-to-mean ratios")
+    func eplbMeasurement() {
+        let rows = ExpertLoad.measured
+        #expect(rows.count == 2)
+        #expect(abs(ExpertLoad.residual - ExpertLoad.residual(of: rows[1])) < 0.003)
+        // Each row's average max-to-mean ratio, from the model at its ranks and batch.
+        for row in rows {
+            let ratio = ExpertLoad.maxToMean(.eplb, copies: row.meanCopies * Double(row.ranks), ranks: row.ranks)
+            #expect(abs((ratio - 1) - row.imbalance) < 0.01, "EP\(row.ranks): \(ratio - 1) against \(row.imbalance)")
+        }
     }
 }
 

@@ -84,7 +84,7 @@ public enum ExpertBalance: String, Sendable, Hashable, Codable, CaseIterable, Li
     /// Every expert rank gets exactly its share.
     case perfect
     /// Expert-parallel load balancing with redundant experts: the busiest rank's load is the mean plus the
-    /// statistical excess of routing a finite batch (see ``ExpertLoad``).
+    /// excess of routing a finite batch and of the placement's residual mismatch (see ``ExpertLoad``).
     case eplb
 }
 
