@@ -1,4 +1,5 @@
 import Units
+
 /// The runtime model on one rank of a layout: prefill and decode steps with a KV cache.
 ///
 /// Every rank holds the whole model (the same seed gives the same weights) and computes with its share:
