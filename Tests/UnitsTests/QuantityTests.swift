@@ -133,3 +133,20 @@ struct PrecisionTests {
         #expect(PrecisionParseError(text: "fp12").description.contains("bf16"))
     }
 }
+
+@Suite("Divisors")
+struct DivisorTests {
+    @Test("Divisors of a count, the nearest to a value either side, and their wording")
+    func divisors() {
+        #expect(Divisors.of(12) == [1, 2, 3, 4, 6, 12])
+        #expect(Divisors.of(1) == [1])
+        #expect(Divisors.of(0).isEmpty)
+        #expect(Divisors.nearest(Divisors.of(320), to: 7) == [5, 8])
+        #expect(Divisors.nearest(Divisors.of(12), to: 13) == [12])
+        #expect(Divisors.nearest([], to: 3).isEmpty)
+        #expect(Divisors.alternatives([4, 8]) == "4 or 8")
+        #expect(Divisors.alternatives([1, 2, 4]) == "1, 2 or 4")
+        #expect(Divisors.alternatives([6]) == "6")
+        #expect(Divisors.alternatives([]) == "1")
+    }
+}
