@@ -115,7 +115,8 @@ public enum StepPredictor {
                                  maxContext: maxContext, mbTokens: ranksTokens / microbatches).fits
             }
             guard memory.weights < memory.capacity else {
-                throw .memory("\(need): the weights alone do not fit; spread them over more ranks (a larger expert-parallel or tensor-parallel degree, or more chips) or store them narrower")
+                let times = memory.weights.bytes / memory.capacity.bytes
+                throw .memory("\(need): the weights alone are \(NumberText.fixed(times, decimals: 1)) times a rank's memory; split them over at least \(Int(times.rounded(.up))) times as many ranks (tensor parallelism, or expert parallelism for the experts) or store them narrower")
             }
             guard smallest < given, fits(smallest) else {
                 throw .memory("\(need), and \(key) \(smallest) does not fit either; use a shorter context or more ranks")
