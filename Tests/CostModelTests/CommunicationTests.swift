@@ -255,6 +255,9 @@ struct CommunicationTests {
         #expect(ExpertLoad.maxToMean(.eplb, copies: 100_000, ranks: 1000) > ExpertLoad.maxToMean(.eplb, copies: 100_000, ranks: 10))
         // However large the batch, the placement's residual stays.
         #expect(abs(ExpertLoad.maxToMean(.eplb, copies: 1e15, ranks: 100) - (1 + ExpertLoad.expectedMaximum(of: 100) * ExpertLoad.residual)) < 1e-6)
+        // However small the batch, the busiest rank holds at most every copy.
+        #expect(ExpertLoad.maxToMean(.eplb, copies: 0.02, ranks: 2) == 2)
+        #expect(ExpertLoad.maxToMean(.eplb, copies: 0.02, ranks: 288) <= 288)
     }
 
     @Test("The expected largest of n normal draws, against exact values: 0.5642 for 2, 0.8463 for 3, 1.5388 for 10, 2.5076 for 100")

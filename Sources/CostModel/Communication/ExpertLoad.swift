@@ -52,7 +52,8 @@ public enum ExpertLoad {
         case .eplb:
             guard ranks > 1, copies > 0 else { return 1 }
             let mean = copies / Double(ranks)
-            return 1 + expectedMaximum(of: ranks) * (1 / mean + residual * residual).squareRoot()
+            // At most every copy on one rank: n times the mean (tiny batches, where the normal spread overshoots).
+            return min(1 + expectedMaximum(of: ranks) * (1 / mean + residual * residual).squareRoot(), Double(ranks))
         }
     }
 
