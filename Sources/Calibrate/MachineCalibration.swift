@@ -113,7 +113,7 @@ public struct MachineCalibration: Sendable {
     }
 
     /// The cost model's request for one step of a runtime run.
-    /// - Parameter expertLoad: the run's busiest expert rank over the mean; without it, EPLB's statistical excess.
+    /// - Parameter expertLoad: the run's busiest expert rank over the mean; without it, what EPLB's load model gives.
     public func request(for run: RunConfiguration, ranks: Int, phase: Phase, expertLoad: Double? = nil) throws -> StepRequest {
         let system = try System(spec: self.system, chip: chip)
         let kind: AttentionLayout.Kind = run.layout == .dataExpert ? .data : .tensor

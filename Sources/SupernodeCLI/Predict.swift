@@ -38,7 +38,7 @@ struct Predict: RenderingCommand {
     var attentionDegree: Int?
     @Option(name: .customLong("ep"), help: "Expert-parallel degree (default: all ranks).") var expertParallel: Int?
     @Option(name: .long, help: "Micro-batches overlapped.") var microbatches: Int?
-    @Option(name: .long, help: "Expert balance: perfect or eplb.") var balance: BalanceArgument?
+    @Option(name: .long, help: "Expert balance: perfect, or eplb (the spread of routing the batch and of the placement).") var balance: BalanceArgument?
     @Option(name: .customLong("expert-load"), help: "Busiest expert rank's routed copies over the mean, when known (replaces --balance).")
     var expertLoad: Double?
     @Option(name: .customLong("redundant-experts"), help: "Redundant expert replicas.") var redundantExperts: Int?
