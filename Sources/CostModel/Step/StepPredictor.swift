@@ -49,14 +49,26 @@ public enum StepPredictor {
         let draft = request.deployment.mtp?.draftTokens ?? 0
         let sequences: Double, tokens: Double, context: Double, maxContext: Double
         var sequencesPerChip = 0.0
+        // One rank's tokens and sequences for a chip's load (prefill: tokens per chip; decode: sequences per chip).
+        // A decode batch that does not divide over a chip's ranks leaves one of them a sequence more: the step
+        // is that rank's.
+        func perRank(_ load: Int) -> (tokens: Double, sequences: Double) {
+            switch request.phase {
+            case .prefill:
+                let tokens = Double(load) / perChip
+                return (tokens, tokens / Double(request.load.promptTokens ?? 1))
+            case .decode:
+                let sequences = (Double(load) / perChip).rounded(.up)
+                return (sequences * Double(1 + draft), sequences)
+            }
+        }
         switch request.phase {
         case .prefill:
             guard let prompt = request.load.promptTokens, prompt > 0 else { throw .load("prefill needs prompt_tokens, a positive count") }
             guard let perChipTokens = request.load.tokensPerChip, perChipTokens > 0 else {
                 throw .load("prefill needs tokens_per_chip, the tokens each chip takes in one batch")
             }
-            tokens = Double(perChipTokens) / perChip
-            sequences = tokens / Double(prompt)
+            (tokens, sequences) = perRank(perChipTokens)
             context = (Double(prompt) + 1) / 2
             maxContext = Double(prompt)
         case .decode:
@@ -68,14 +80,11 @@ public enum StepPredictor {
             guard let mean = request.load.meanDecodeContext, let longest = request.load.longestDecodeSequence else {
                 throw .load("decode needs context_tokens, or prompt_tokens (and output_tokens) to derive the mean context")
             }
-            // A batch that does not divide over a chip's ranks leaves one of them a sequence more: the step
-            // is that rank's.
             sequencesPerChip = Double(batch)
-            sequences = (Double(batch) / perChip).rounded(.up)
+            (tokens, sequences) = perRank(batch)
             guard layout.microbatches <= Int(sequences) else {
                 throw .load("\(layout.microbatches) micro-batches need at least \(layout.microbatches) sequences on each rank; batch_per_chip \(batch) over \(layout.ranksPerChip) ranks per chip gives \(Int(sequences)); use fewer micro-batches or a larger batch")
             }
-            tokens = sequences * Double(1 + draft)
             context = mean
             maxContext = longest
         }
@@ -102,17 +111,9 @@ public enum StepPredictor {
             // Decode: at least a sequence per micro-batch on each rank.
             let smallest = request.phase == .decode ? layout.microbatches * layout.ranksPerChip : 1
             func fits(_ load: Int) -> Bool {
-                let ranksTokens: Double, ranksSequences: Double
-                switch request.phase {
-                case .prefill:
-                    ranksTokens = Double(load) / perChip
-                    ranksSequences = ranksTokens / Double(request.load.promptTokens ?? 1)
-                case .decode:
-                    ranksSequences = (Double(load) / perChip).rounded(.up)
-                    ranksTokens = ranksSequences * Double(1 + draft)
-                }
-                return footprint(request: request, layout: layout, rank: rank, work: work, tokens: ranksTokens, sequences: ranksSequences,
-                                 maxContext: maxContext, mbTokens: ranksTokens / microbatches).fits
+                let share = perRank(load)
+                return footprint(request: request, layout: layout, rank: rank, work: work, tokens: share.tokens, sequences: share.sequences,
+                                 maxContext: maxContext, mbTokens: share.tokens / microbatches).fits
             }
             guard memory.weights < memory.capacity else {
                 let times = memory.weights.bytes / memory.capacity.bytes
